@@ -1,0 +1,99 @@
+//! The clock: simulated by default, the wall clock with `--real-time`.
+//!
+//! tokio can pause its clock. On a paused clock, when every task is waiting, tokio jumps straight to the next
+//! timer instead of sleeping until it. A four-second run then takes milliseconds, and because nothing depends
+//! on how fast the machine is, the same seed gives the same output everywhere.
+
+use std::fmt;
+use std::time::Duration;
+
+use tokio::runtime::Runtime;
+use tokio::time::Instant;
+
+/// Builds the runtime a lesson runs on: one thread, and a paused clock unless `real_time` is set.
+///
+/// One thread is what makes a simulated run deterministic: tasks take turns in an order fixed by the
+/// program, never by the operating system.
+pub fn runtime(real_time: bool) -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(!real_time)
+        .build()
+        .expect("a current-thread runtime with a timer can always be built")
+}
+
+/// Measures time since the start of a run, on whichever clock the runtime has.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    started: Instant,
+    simulated: bool,
+}
+
+impl Clock {
+    /// Starts the clock now. Call it inside the runtime.
+    pub fn start(simulated: bool) -> Clock {
+        Clock {
+            started: Instant::now(),
+            simulated,
+        }
+    }
+
+    /// How long the run has been going.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Whether this is the simulated clock.
+    pub fn is_simulated(&self) -> bool {
+        self.simulated
+    }
+
+    /// The clock's name, for the summary.
+    pub fn name(&self) -> &'static str {
+        if self.simulated {
+            "simulated"
+        } else {
+            "wall clock"
+        }
+    }
+}
+
+/// A duration shown in seconds: `4.123s` by default, `4.1s` with `{:.1}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Seconds(pub Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let decimals = formatter.precision().unwrap_or(3);
+        let text = format!("{:.*}s", decimals, self.0.as_secs_f64());
+        // Durations line up on the right, as numbers do in a column.
+        match formatter.width() {
+            Some(width) => write!(formatter, "{text:>width$}"),
+            None => formatter.write_str(&text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_show_three_decimals_unless_told_otherwise() {
+        let duration = Seconds(Duration::from_millis(4_123));
+        assert_eq!(duration.to_string(), "4.123s");
+        assert_eq!(format!("{duration:.1}"), "4.1s");
+        assert_eq!(format!("{duration:>8}"), "  4.123s");
+    }
+
+    #[test]
+    fn a_paused_clock_jumps_over_sleeps() {
+        let simulated = runtime(false).block_on(async {
+            let clock = Clock::start(true);
+            tokio::time::sleep(Duration::from_secs(3_600)).await;
+            clock.elapsed()
+        });
+        // Had the clock not been paused, this test would take an hour instead of a millisecond.
+        assert_eq!(simulated, Duration::from_secs(3_600));
+    }
+}

@@ -1,0 +1,271 @@
+//! The harness: what a lesson's code holds on to while it runs.
+//!
+//! A lesson asks the harness for its settings and its jobs, and tells it what happens: lines for the
+//! transcript, jobs for the ledger, and for each task (the producer, every worker) what it is doing or waiting
+//! for. That last part is what lets the watchdog say who waits on what when a run is stuck.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::clock::{Clock, Seconds};
+use crate::ledger::Ledger;
+use crate::settings::Settings;
+use crate::transcript::Transcript;
+use crate::workload::{Job, Workload};
+
+/// A handle on the running lesson, cheap to clone into every task.
+#[derive(Debug, Clone)]
+pub struct Harness {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    settings: Settings,
+    workload: Workload,
+    clock: Clock,
+    record: Mutex<Record>,
+}
+
+/// Everything a run writes down as it goes.
+#[derive(Debug)]
+pub(crate) struct Record {
+    pub(crate) transcript: Transcript,
+    pub(crate) ledger: Ledger,
+    pub(crate) tasks: Vec<TaskRecord>,
+    /// When anything last happened: the watchdog's measure of progress.
+    pub(crate) last_event: Duration,
+}
+
+/// What one task (the producer, a worker) is doing, and how long it has waited in all.
+#[derive(Debug)]
+pub(crate) struct TaskRecord {
+    pub(crate) name: String,
+    pub(crate) activity: Activity,
+    /// Total time spent waiting, by what was waited for, in a stable order.
+    pub(crate) waited: BTreeMap<String, Duration>,
+}
+
+/// What a task is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Activity {
+    /// Running, or sleeping on a timer (which always ends).
+    Busy,
+    /// Waiting for something that only another task can give it.
+    Waiting { what: String, since: Duration },
+    /// Ended cleanly, after saying so.
+    ShutDown { at: Duration },
+    /// Ended without shutting down: an error or a panic ended its task.
+    Stopped { at: Duration },
+}
+
+impl Harness {
+    /// A harness for one run. Call it inside the runtime: it starts the run's clock.
+    pub fn new(settings: Settings, transcript: Transcript) -> Harness {
+        let clock = Clock::start(!settings.real_time);
+        let workload = Workload::new(settings.seed);
+        let record = Record {
+            transcript,
+            ledger: Ledger::default(),
+            tasks: Vec::new(),
+            last_event: Duration::ZERO,
+        };
+        Harness {
+            shared: Arc::new(Shared {
+                settings,
+                workload,
+                clock,
+                record: Mutex::new(record),
+            }),
+        }
+    }
+
+    /// The settings of this run.
+    pub fn settings(&self) -> &Settings {
+        &self.shared.settings
+    }
+
+    /// Job `number` (from 1) of this run's workload.
+    pub fn job(&self, number: usize) -> Job {
+        self.shared.workload.job(number)
+    }
+
+    /// The workload itself, for lessons that draw more from each job's random stream.
+    pub fn workload(&self) -> Workload {
+        self.shared.workload
+    }
+
+    /// How long the run has been going.
+    pub fn elapsed(&self) -> Duration {
+        self.shared.clock.elapsed()
+    }
+
+    /// The run's clock.
+    pub fn clock(&self) -> Clock {
+        self.shared.clock
+    }
+
+    /// Registers a task under `name` (`"Producer"`, `"Worker-1"`), so that its lines carry its name and the
+    /// watchdog can tell what it waits for. Register tasks in a fixed order: reports list them in it.
+    pub fn participant(&self, name: impl Into<String>) -> Participant {
+        let mut record = self.record();
+        record.tasks.push(TaskRecord {
+            name: name.into(),
+            activity: Activity::Busy,
+            waited: BTreeMap::new(),
+        });
+        Participant {
+            harness: self.clone(),
+            index: record.tasks.len() - 1,
+            shut_down: false,
+        }
+    }
+
+    /// Prints a line of the transcript that no single task speaks, with the time.
+    pub fn say(&self, text: impl Display) {
+        let at = self.elapsed();
+        let mut record = self.record();
+        record.last_event = at;
+        record.transcript.event(at, &text.to_string());
+    }
+
+    /// Writes a line with no time, such as a heading.
+    pub fn note(&self, text: &str) {
+        self.record().transcript.note(text);
+    }
+
+    /// Writes in the ledger that `job` was put on the queue.
+    pub fn produced(&self, job: &Job) {
+        self.write_in_ledger(|ledger| ledger.produced(job));
+    }
+
+    /// Writes in the ledger that a worker finished `job`.
+    pub fn processed(&self, job: &Job) {
+        self.write_in_ledger(|ledger| ledger.processed(job));
+    }
+
+    /// Writes in the ledger that `job` failed and the failure was handled.
+    pub fn failed(&self, job: &Job) {
+        self.write_in_ledger(|ledger| ledger.failed(job));
+    }
+
+    /// Writes in the ledger that `job` was parked in a dead-letter queue.
+    pub fn dead_lettered(&self, job: &Job) {
+        self.write_in_ledger(|ledger| ledger.dead_lettered(job));
+    }
+
+    fn write_in_ledger(&self, write: impl FnOnce(&mut Ledger)) {
+        let at = self.elapsed();
+        let mut record = self.record();
+        record.last_event = at;
+        write(&mut record.ledger);
+    }
+
+    /// Takes the transcript out of a finished run, to read what it captured.
+    pub(crate) fn take_transcript(&self) -> Transcript {
+        std::mem::replace(&mut self.record().transcript, Transcript::captured(true))
+    }
+
+    /// The run's record. The lock is held only for a moment and never across an `.await`, so a plain
+    /// `std::sync::Mutex` is the right tool.
+    pub(crate) fn record(&self) -> MutexGuard<'_, Record> {
+        // A panic while the lock was held cannot leave the record half-written in a way that matters here,
+        // so a poisoned lock is used as it is.
+        self.shared
+            .record
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn set_activity(&self, index: usize, activity: Activity) {
+        let at = self.elapsed();
+        let mut record = self.record();
+        record.last_event = at;
+        record.tasks[index].activity = activity;
+    }
+}
+
+/// One task of the lesson, as the harness knows it: the producer or one worker.
+///
+/// When a `Participant` is dropped without [`Participant::shut_down`], its task ended some other way (an
+/// error, a panic), and the summary says so.
+#[derive(Debug)]
+pub struct Participant {
+    harness: Harness,
+    index: usize,
+    shut_down: bool,
+}
+
+impl Participant {
+    /// The task's name, as it appears in the transcript.
+    pub fn name(&self) -> String {
+        self.harness.record().tasks[self.index].name.clone()
+    }
+
+    /// Prints `[name] text` in the transcript, with the time.
+    pub fn say(&self, text: impl Display) {
+        let name = self.name();
+        self.harness.say(format_args!("[{name}] {text}"));
+    }
+
+    /// Awaits `future`, noting meanwhile that this task is waiting for `what` ("room in the queue").
+    ///
+    /// Only waits that depend on another task belong here; a timer always ends by itself. The time waited is
+    /// added up for the summary, and if the run gets stuck the watchdog reports this task as waiting for
+    /// `what`.
+    pub async fn wait_for<F: Future>(&self, what: &str, future: F) -> F::Output {
+        let since = self.harness.elapsed();
+        self.harness.set_activity(
+            self.index,
+            Activity::Waiting {
+                what: what.to_string(),
+                since,
+            },
+        );
+        let output = future.await;
+        let waited = self.harness.elapsed() - since;
+        self.harness.set_activity(self.index, Activity::Busy);
+        *self.harness.record().tasks[self.index]
+            .waited
+            .entry(what.to_string())
+            .or_default() += waited;
+        output
+    }
+
+    /// Notes that this task ended cleanly.
+    pub fn shut_down(mut self) {
+        self.shut_down = true;
+        let at = self.harness.elapsed();
+        self.harness
+            .set_activity(self.index, Activity::ShutDown { at });
+    }
+}
+
+impl Drop for Participant {
+    fn drop(&mut self) {
+        if !self.shut_down {
+            let at = self.harness.elapsed();
+            self.harness
+                .set_activity(self.index, Activity::Stopped { at });
+        }
+    }
+}
+
+impl Activity {
+    /// The activity in words, for reports: "waiting since 4.511s for the next message".
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Activity::Busy => "busy, but not waiting on any other task".to_string(),
+            Activity::Waiting { what, since } => {
+                format!("waiting since {} for {what}", Seconds(*since))
+            }
+            Activity::ShutDown { at } => format!("shut down at {}", Seconds(*at)),
+            Activity::Stopped { at } => {
+                format!("stopped at {} without shutting down", Seconds(*at))
+            }
+        }
+    }
+}

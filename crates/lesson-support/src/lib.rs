@@ -1,0 +1,32 @@
+//! The plumbing every lesson of the course shares, so that a lesson's crate holds only the lesson.
+//!
+//! A lesson is an `async fn(Harness, Options)`. Its binary's `main` is one call to [`main`], and its tests
+//! call [`capture`]. Everything else here is what those two need:
+//!
+//! - [`settings`]: the flags every lesson takes (`--jobs`, `--workers`, `--queue-size`, `--seed`, ...);
+//! - [`clock`]: the simulated clock that makes runs fast and reproducible, or the wall clock;
+//! - [`workload`]: each job's times, drawn from the seed;
+//! - [`transcript`]: the timed lines a run prints;
+//! - [`harness`]: what a lesson's tasks hold on to, to print, to account for jobs, to say what they wait for;
+//! - [`ledger`]: what became of every job;
+//! - [`watchdog`]: ends a stuck run with a report instead of a hang;
+//! - [`summary`]: the accounting at the end of every run, and the exit status;
+//! - [`run`]: from a command line to an exit status;
+//! - [`testing`]: helpers for the lessons' tests.
+
+pub mod clock;
+pub mod harness;
+pub mod ledger;
+pub mod run;
+pub mod settings;
+pub mod summary;
+pub mod testing;
+pub mod transcript;
+pub mod watchdog;
+pub mod workload;
+
+pub use clock::Seconds;
+pub use harness::{Harness, Participant};
+pub use run::{Lesson, NoOptions, capture, main};
+pub use settings::Settings;
+pub use workload::Job;

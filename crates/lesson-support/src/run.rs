@@ -1,0 +1,175 @@
+//! Running a lesson: from the command line to the exit status, for a binary or for a test.
+
+use std::ffi::OsString;
+use std::future::Future;
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
+
+use crate::harness::Harness;
+use crate::settings::Settings;
+use crate::summary::{EXIT_USAGE, conclude};
+use crate::transcript::Transcript;
+use crate::watchdog::watch;
+
+/// What a lesson binary says about itself in `--help`.
+#[derive(Debug, Clone, Copy)]
+pub struct Lesson {
+    /// The crate's and the binary's name: `baseline`.
+    pub name: &'static str,
+    /// One line: what the lesson shows.
+    pub about: &'static str,
+    /// The first line of every run, as the Python lesson's `--- Producer-Consumer with asyncio.Queue ---`.
+    pub heading: &'static str,
+}
+
+/// The end of every lesson's `--help`.
+const AFTER_HELP: &str = "\
+On a terminal, a simulated run plays back at the pace of its clock; piped, or with --instant, it prints at once.
+The same flags and seed always print the same bytes.
+
+Exit status: 0 every job accounted for and every task shut down; 1 the run ended but something went wrong
+(the watchdog stopped it, a job was lost, a task stopped without shutting down); 2 a mistake in the flags.";
+
+/// A lesson with no flags of its own.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct NoOptions {}
+
+/// The whole command line of a lesson: the settings every lesson takes and the lesson's own options.
+#[derive(Debug, Parser)]
+struct CommandLine<O: Args> {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(flatten)]
+    options: O,
+}
+
+/// A command line that does not start a run.
+enum Usage {
+    /// `--help`: print it and exit with success.
+    Help(String),
+    /// A mistake, in one line.
+    Mistake(String),
+}
+
+/// The `main` of every lesson binary: parses the command line, runs `lesson` with the watchdog beside it,
+/// prints the summary and returns the exit status of the course's command-line contract.
+pub fn main<O, F, Fut>(about: Lesson, lesson: F) -> ExitCode
+where
+    O: Args,
+    F: FnOnce(Harness, O) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    match parse::<O>(about, std::env::args_os()) {
+        Ok((settings, options)) => {
+            let transcript =
+                Transcript::stdout(!settings.real_time, settings.quiet, settings.instant);
+            let (status, _) = execute(about, settings, options, transcript, lesson);
+            ExitCode::from(status)
+        }
+        Err(Usage::Help(help)) => {
+            // A reader that went away (`--help | head`) is not worth a panic.
+            let _ = std::io::stdout().write_all(help.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(Usage::Mistake(line)) => {
+            eprintln!("{line}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Runs `lesson` with the arguments `args` (without the program's name) and returns everything it would
+/// print, standard output and standard error alike, followed by `[exit status N]`. For tests.
+pub fn capture<O, F, Fut>(about: Lesson, lesson: F, args: &[&str]) -> String
+where
+    O: Args,
+    F: FnOnce(Harness, O) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let args = std::iter::once(about.name)
+        .chain(args.iter().copied())
+        .map(OsString::from);
+    let (text, status) = match parse::<O>(about, args) {
+        Ok((settings, options)) => {
+            let transcript = Transcript::captured(settings.quiet);
+            let (status, transcript) = execute(about, settings, options, transcript, lesson);
+            (transcript.into_captured(), status)
+        }
+        Err(Usage::Help(help)) => (help, 0),
+        Err(Usage::Mistake(line)) => (format!("{line}\n"), EXIT_USAGE),
+    };
+    format!("{text}[exit status {status}]\n")
+}
+
+/// Runs the lesson to its end, or until the watchdog stops it, and writes the summary.
+fn execute<O, F, Fut>(
+    about: Lesson,
+    settings: Settings,
+    options: O,
+    transcript: Transcript,
+    lesson: F,
+) -> (u8, Transcript)
+where
+    F: FnOnce(Harness, O) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let runtime = crate::clock::runtime(settings.real_time);
+    let limit = settings.watchdog_limit();
+    let heading = heading(about, &settings);
+    let (status, harness) = runtime.block_on(async {
+        let harness = Harness::new(settings, transcript);
+        harness.note(&heading);
+        let stall = tokio::select! {
+            // `biased` makes the lesson go first when both are ready, so that every run is the same run.
+            biased;
+            () = lesson(harness.clone(), options) => None,
+            stall = watch(&harness, limit) => Some(stall),
+        };
+        (conclude(&harness, stall.as_ref()), harness)
+    });
+    // Dropping the runtime ends the tasks that a stuck run left behind.
+    drop(runtime);
+    (status, harness.take_transcript())
+}
+
+/// The first line of a run: the lesson's heading and the settings that shape the run.
+fn heading(about: Lesson, settings: &Settings) -> String {
+    let queue = match settings.queue_size {
+        0 => "no limit".to_string(),
+        size => size.to_string(),
+    };
+    format!(
+        "--- {} (jobs {}, workers {}, queue size {}, seed {}) ---",
+        about.heading, settings.jobs, settings.workers, queue, settings.seed
+    )
+}
+
+/// Parses a lesson's command line. Mistakes come back as one line that names the flag and what it accepts.
+fn parse<O: Args>(
+    about: Lesson,
+    args: impl IntoIterator<Item = OsString>,
+) -> Result<(Settings, O), Usage> {
+    let command = CommandLine::<O>::command()
+        .name(about.name)
+        .bin_name(about.name)
+        .about(about.about)
+        .after_help(AFTER_HELP);
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|mut matches| CommandLine::<O>::from_arg_matches_mut(&mut matches));
+    match parsed {
+        Ok(command_line) => Ok((command_line.settings, command_line.options)),
+        Err(error) => match error.kind() {
+            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                Err(Usage::Help(error.to_string()))
+            }
+            _ => {
+                let rendered = error.to_string();
+                let first_line = rendered.lines().next().unwrap_or("error: bad command line");
+                Err(Usage::Mistake(format!("{first_line} (see --help)")))
+            }
+        },
+    }
+}

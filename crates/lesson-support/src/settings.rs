@@ -1,0 +1,124 @@
+//! The flags every lesson takes: the course's command-line contract.
+//!
+//! Each flag checks its own value, so that a learner who types `--workers 0` is told in one line what is
+//! accepted instead of watching a run that can never finish.
+
+use std::time::Duration;
+
+use clap::Args;
+
+/// The largest `--jobs`: large enough for a scale experiment, small enough to finish.
+pub const MAX_JOBS: usize = 10_000_000;
+/// The largest `--workers`.
+pub const MAX_WORKERS: usize = 10_000;
+/// The largest `--queue-size`.
+pub const MAX_QUEUE_SIZE: usize = 1_000_000;
+/// The longest `--watchdog`, in seconds.
+pub const MAX_WATCHDOG_SECONDS: usize = 3_600;
+
+/// The settings of one run, shared by every lesson.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Settings every lesson takes")]
+pub struct Settings {
+    /// How many jobs the producer makes.
+    #[arg(long, value_name = "N", default_value_t = 20, allow_hyphen_values = true,
+          value_parser = whole_number(0, MAX_JOBS))]
+    pub jobs: usize,
+
+    /// How many workers take jobs from the queue at the same time.
+    #[arg(long, value_name = "N", default_value_t = 3, allow_hyphen_values = true,
+          value_parser = whole_number(1, MAX_WORKERS))]
+    pub workers: usize,
+
+    /// How many jobs the queue holds before the producer has to wait; 0 means no limit, as in asyncio.
+    #[arg(long, value_name = "N", default_value_t = 10, allow_hyphen_values = true,
+          value_parser = whole_number(0, MAX_QUEUE_SIZE))]
+    pub queue_size: usize,
+
+    /// The seed of the workload: the same seed gives the same jobs and the same output, byte for byte.
+    #[arg(long, value_name = "N", default_value_t = 1, allow_hyphen_values = true,
+          value_parser = whole_number(0, u64::MAX))]
+    pub seed: u64,
+
+    /// Run on the wall clock instead of the simulated one (a 4-second run then takes 4 seconds).
+    #[arg(long)]
+    pub real_time: bool,
+
+    /// Print only the summary at the end, not every event.
+    #[arg(long)]
+    pub quiet: bool,
+
+    /// Print the whole run at once instead of at the pace of the simulated clock.
+    #[arg(long)]
+    pub instant: bool,
+
+    /// Stop a run in which nothing has happened for this many seconds, and report who waits on what.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, allow_hyphen_values = true,
+          value_parser = whole_number(1, MAX_WATCHDOG_SECONDS))]
+    pub watchdog: usize,
+}
+
+impl Settings {
+    /// The capacity to give `tokio::sync::mpsc::channel` for `--queue-size`.
+    ///
+    /// asyncio's `Queue(maxsize=0)` has no limit. tokio's bounded channel needs a capacity of at least one,
+    /// so "no limit" becomes the largest capacity it accepts. The channel allocates memory for what is in
+    /// it, not for its capacity, so this costs nothing until jobs pile up.
+    pub fn queue_capacity(&self) -> usize {
+        match self.queue_size {
+            0 => tokio::sync::Semaphore::MAX_PERMITS,
+            size => size,
+        }
+    }
+
+    /// How long a run may go without any event before the watchdog stops it.
+    pub fn watchdog_limit(&self) -> Duration {
+        Duration::from_secs(self.watchdog as u64)
+    }
+}
+
+/// A value parser for a whole number from `min` to `max`, whose error names the accepted range.
+fn whole_number<T>(
+    min: T,
+    max: T,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy + Send + Sync + 'static,
+{
+    move |text: &str| {
+        let expected = || format!("expected a whole number from {min} to {max}");
+        let value: T = text.trim().parse().map_err(|_| expected())?;
+        if value < min || value > max {
+            return Err(expected());
+        }
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_number_accepts_the_range_and_names_it_otherwise() {
+        let parse = whole_number(1usize, 10);
+        assert_eq!(parse("1"), Ok(1));
+        assert_eq!(parse("10"), Ok(10));
+        let error = Err("expected a whole number from 1 to 10".to_string());
+        for bad in ["0", "11", "-1", "abc", "", "2.5"] {
+            assert_eq!(parse(bad), error, "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn queue_size_zero_means_no_limit() {
+        let mut settings = crate::testing::default_settings();
+        settings.queue_size = 0;
+        assert_eq!(
+            settings.queue_capacity(),
+            tokio::sync::Semaphore::MAX_PERMITS
+        );
+        settings.queue_size = 1;
+        assert_eq!(settings.queue_capacity(), 1);
+    }
+}

@@ -1,0 +1,243 @@
+//! The end of every run: the watchdog's report if it stopped the run, then the accounting summary and the
+//! exit status.
+//!
+//! Exit status 0 means every job is accounted for and every task shut down; 1 means the run ended but
+//! something went wrong (the watchdog had to stop it, a job was lost, a task stopped without shutting down).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::clock::Seconds;
+use crate::harness::{Activity, Harness, Record};
+use crate::watchdog::Stall;
+
+/// Exit status: every job accounted for, a clean shutdown.
+pub const EXIT_SUCCESS: u8 = 0;
+/// Exit status: the run ended, but something went wrong.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status: the command line was wrong.
+pub const EXIT_USAGE: u8 = 2;
+
+/// How many names a list in the summary shows before it says "and N more".
+const NAMES_SHOWN: usize = 6;
+
+/// Writes the watchdog's report (if it stopped the run) and the summary to the transcript, and returns the
+/// exit status.
+pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
+    let settings = harness.settings().clone();
+    let clock = harness.clock();
+    let elapsed = match stall {
+        Some(stall) => stall.stopped_at,
+        None => harness.elapsed(),
+    };
+    let mut record = harness.record();
+    let mut lines = Vec::new();
+
+    if let Some(stall) = stall {
+        lines.push(String::new());
+        lines.push(format!(
+            "The watchdog stopped the run at {}: nothing had happened since {}, and nothing could.",
+            Seconds(stall.stopped_at),
+            Seconds(stall.last_event),
+        ));
+        lines.push("Who waits on what:".to_string());
+        let width = record
+            .tasks
+            .iter()
+            .map(|task| task.name.len())
+            .max()
+            .unwrap_or(0);
+        for task in &record.tasks {
+            lines.push(format!(
+                "  {:<width$}  {}",
+                task.name,
+                task.activity.describe()
+            ));
+        }
+    }
+
+    let ledger = &record.ledger;
+    lines.push(String::new());
+    lines.push("--- Summary ---".to_string());
+    let headline = if stall.is_some() {
+        "Stopped after"
+    } else {
+        "Processed"
+    };
+    lines.push(match stall {
+        None => format!(
+            "{headline} {} in {:.1} seconds with {}",
+            count(ledger.processed, "job", "jobs"),
+            elapsed.as_secs_f64(),
+            count(settings.workers, "worker", "workers"),
+        ),
+        Some(_) => format!(
+            "{headline} {:.1} seconds with {}, {} processed",
+            elapsed.as_secs_f64(),
+            count(settings.workers, "worker", "workers"),
+            count(ledger.processed, "job", "jobs"),
+        ),
+    });
+    let lost: Vec<&str> = ledger.unfinished().collect();
+    let (shut_down, not_shut_down): (Vec<_>, Vec<_>) = record
+        .tasks
+        .iter()
+        .partition(|task| matches!(task.activity, Activity::ShutDown { .. }));
+    let not_shut_down: Vec<&str> = not_shut_down
+        .iter()
+        .map(|task| task.name.as_str())
+        .collect();
+    let mut table = vec![
+        (
+            "produced",
+            format!("{} of {}", ledger.produced, settings.jobs),
+        ),
+        ("processed", ledger.processed.to_string()),
+        ("failed", ledger.failed.to_string()),
+    ];
+    if ledger.dead_lettered > 0 {
+        table.push(("dead-lettered", ledger.dead_lettered.to_string()));
+    }
+    table.push(("lost", format!("{}{}", lost.len(), listed(": ", &lost))));
+    table.push((
+        "elapsed",
+        format!(
+            "{} ({} clock, seed {})",
+            Seconds(elapsed),
+            clock.name(),
+            settings.seed
+        ),
+    ));
+    table.push((
+        "shut down",
+        format!(
+            "{} of {} tasks{}",
+            shut_down.len(),
+            record.tasks.len(),
+            listed("; not shut down: ", &not_shut_down)
+        ),
+    ));
+    for (label, value) in table {
+        lines.push(format!("  {label:<14}{value}"));
+    }
+    lines.extend(waiting_lines(&record));
+
+    let mut problems = Vec::new();
+    if stall.is_some() {
+        problems.push("the watchdog had to stop a run that could not finish".to_string());
+    }
+    if !lost.is_empty() {
+        problems.push(format!(
+            "{} lost",
+            count(lost.len(), "job was", "jobs were")
+        ));
+    }
+    let stopped = record
+        .tasks
+        .iter()
+        .filter(|task| matches!(task.activity, Activity::Stopped { .. }))
+        .count();
+    if stopped > 0 {
+        problems.push(format!(
+            "{} without shutting down",
+            count(stopped, "task stopped", "tasks stopped")
+        ));
+    }
+    problems.extend(
+        ledger
+            .mistakes()
+            .iter()
+            .map(|mistake| format!("ledger mistake: {mistake}")),
+    );
+
+    let status = if problems.is_empty() {
+        lines.push(format!(
+            "Exit status {EXIT_SUCCESS}: every job is accounted for and every task shut down."
+        ));
+        EXIT_SUCCESS
+    } else {
+        lines.push(format!(
+            "Exit status {EXIT_FAILURE}: {}.",
+            problems.join("; ")
+        ));
+        EXIT_FAILURE
+    };
+
+    for line in lines {
+        record.transcript.note(&line);
+    }
+    status
+}
+
+/// The summary's lines on waiting: for each kind of task (the part of its name before a `-`, so `Worker`
+/// for `Worker-1`), how long it waited in all for each thing it waited for.
+fn waiting_lines(record: &Record) -> Vec<String> {
+    // Keyed by the order in which each kind first registered, so that the producer comes before the workers.
+    let mut totals: BTreeMap<(usize, &str, &str), (Duration, u32)> = BTreeMap::new();
+    let mut kinds: Vec<&str> = Vec::new();
+    for task in &record.tasks {
+        let kind = task.name.split('-').next().unwrap_or(&task.name);
+        let order = kinds
+            .iter()
+            .position(|known| *known == kind)
+            .unwrap_or_else(|| {
+                kinds.push(kind);
+                kinds.len() - 1
+            });
+        for (what, waited) in &task.waited {
+            let total = totals.entry((order, kind, what)).or_default();
+            total.0 += *waited;
+            total.1 += 1;
+        }
+    }
+    totals
+        .into_iter()
+        .map(|((_, kind, what), (waited, tasks))| {
+            if tasks == 1 {
+                format!("  {kind} waited {} in all for {what}", Seconds(waited))
+            } else {
+                format!(
+                    "  {kind}s waited {} in all for {what} ({tasks} of them, {} each on average)",
+                    Seconds(waited),
+                    Seconds(waited / tasks)
+                )
+            }
+        })
+        .collect()
+}
+
+/// `prefix` and the names, the first few of them, or nothing when there are none.
+fn listed(prefix: &str, names: &[&str]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let shown = names[..names.len().min(NAMES_SHOWN)].join(", ");
+    let more = names.len().saturating_sub(NAMES_SHOWN);
+    if more > 0 {
+        format!("{prefix}{shown} and {more} more")
+    } else {
+        format!("{prefix}{shown}")
+    }
+}
+
+/// "1 job was" or "3 jobs were".
+fn count(number: usize, one: &str, many: &str) -> String {
+    if number == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{number} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_are_cut_short() {
+        assert_eq!(listed(": ", &[]), "");
+        assert_eq!(listed(": ", &["a", "b"]), ": a, b");
+        let many = ["1", "2", "3", "4", "5", "6", "7", "8"];
+        assert_eq!(listed(": ", &many), ": 1, 2, 3, 4, 5, 6 and 2 more");
+    }
+}

@@ -1,0 +1,150 @@
+//! Helpers for the lessons' tests.
+//!
+//! The main one keeps the lesson texts honest: a block of expected output in `lessons/*.md` is the real
+//! output of the lesson, and a test fails when it is not.
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+
+use crate::settings::Settings;
+
+/// The settings of a run with no flags.
+pub fn default_settings() -> Settings {
+    #[derive(Parser)]
+    struct Defaults {
+        #[command(flatten)]
+        settings: Settings,
+    }
+    Defaults::parse_from(["lesson"]).settings
+}
+
+/// The path of `relative` from the root of the workspace.
+pub fn workspace_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
+}
+
+/// The line that opens a block of generated output in a lesson text; the flags of the run follow it.
+pub const OUTPUT_BEGINS: &str = "<!-- output of the run with flags:";
+/// The line that closes it.
+pub const OUTPUT_ENDS: &str = "<!-- end of output -->";
+
+/// Checks that every block of output in the lesson text at `path` (relative to the workspace) is what
+/// `run` prints for the flags its opening line names.
+///
+/// A block looks like this in the Markdown, where `run` gets `["--workers", "1"]`:
+///
+/// ````text
+/// <!-- output of the run with flags: --workers 1 -->
+/// ```text
+/// ...
+/// ```
+/// <!-- end of output -->
+/// ````
+///
+/// When a block is stale, the test fails; see [`ensure_file_contents`].
+pub fn check_lesson_text(path: &str, run: impl Fn(&[&str]) -> String) {
+    let text = std::fs::read_to_string(workspace_file(path))
+        .unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
+    let fresh = refresh_outputs(&text, run).unwrap_or_else(|mistake| panic!("{path}: {mistake}"));
+    ensure_file_contents(path, &fresh);
+}
+
+/// Fails unless the file at `path` (relative to the workspace) holds `fresh`, a text generated from the code.
+///
+/// Outside CI it also writes `fresh` into the file, so that `git diff` shows what changed and the next
+/// `cargo test` passes once the change is reviewed. In CI (`CI` is set) it only fails: a generated file that
+/// was not committed is a mistake.
+pub fn ensure_file_contents(path: &str, fresh: &str) {
+    let file = workspace_file(path);
+    let old = std::fs::read_to_string(&file).unwrap_or_default();
+    if old == fresh {
+        return;
+    }
+    if std::env::var_os("CI").is_none() {
+        std::fs::write(&file, fresh).unwrap_or_else(|error| panic!("cannot write {path}: {error}"));
+        panic!(
+            "{path} was stale, and has been rewritten from the code: review it with `git diff`, then commit it."
+        );
+    }
+    panic!(
+        "{path} is stale: run `cargo test` outside CI to rewrite it from the code, review it, and commit it."
+    );
+}
+
+/// `text` with the content of every output block replaced by what `run` prints now. A block may be
+/// indented (inside a list item); its content is indented as its opening line is.
+pub fn refresh_outputs(text: &str, run: impl Fn(&[&str]) -> String) -> Result<String, String> {
+    let mut fresh = String::new();
+    let mut lines = text.lines();
+    let mut blocks = 0;
+    while let Some(line) = lines.next() {
+        fresh.push_str(line);
+        fresh.push('\n');
+        let trimmed = line.trim_start();
+        let Some(flags) = trimmed.strip_prefix(OUTPUT_BEGINS) else {
+            continue;
+        };
+        let indent = &line[..line.len() - trimmed.len()];
+        let flags = flags
+            .trim()
+            .strip_suffix("-->")
+            .ok_or("an output block's opening line must end in -->")?;
+        let args: Vec<&str> = flags.split_whitespace().collect();
+        // Skip the old content, up to and including the closing line.
+        if !lines.by_ref().any(|old| old.trim() == OUTPUT_ENDS) {
+            return Err(format!(
+                "the output block for `{flags}` has no `{OUTPUT_ENDS}` line"
+            ));
+        }
+        let mut block = String::from("```text\n");
+        block.push_str(&run(&args));
+        block.push_str("```\n");
+        block.push_str(OUTPUT_ENDS);
+        for generated in block.lines() {
+            if !generated.is_empty() {
+                fresh.push_str(indent);
+                fresh.push_str(generated);
+            }
+            fresh.push('\n');
+        }
+        blocks += 1;
+    }
+    if blocks == 0 {
+        return Err("it has no block of generated output".to_string());
+    }
+    Ok(fresh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_blocks_are_replaced_by_what_the_run_prints() {
+        let text = "# Lesson\n<!-- output of the run with flags: --workers 1 -->\n```text\nold\n```\n<!-- end of output -->\nafter\n";
+        let fresh = refresh_outputs(text, |args| format!("ran with {args:?}\n")).unwrap();
+        assert_eq!(
+            fresh,
+            "# Lesson\n<!-- output of the run with flags: --workers 1 -->\n```text\nran with [\"--workers\", \"1\"]\n```\n<!-- end of output -->\nafter\n"
+        );
+    }
+
+    #[test]
+    fn an_indented_block_stays_indented() {
+        let text = "1. Try it:\n   <!-- output of the run with flags: -->\n   ```text\n   ```\n   <!-- end of output -->\n";
+        let fresh = refresh_outputs(text, |_| "a\n\nb\n".to_string()).unwrap();
+        assert_eq!(
+            fresh,
+            "1. Try it:\n   <!-- output of the run with flags: -->\n   ```text\n   a\n\n   b\n   ```\n   <!-- end of output -->\n"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_block_is_a_mistake() {
+        let text = "<!-- output of the run with flags: -->\n```text\n";
+        assert!(refresh_outputs(text, |_| String::new()).is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! The transcript: what a run prints, each event with the time it happened.
+//!
+//! The transcript is the teaching surface: the time on each line is what lets a learner see several workers
+//! at work at once. It goes to standard output, or into a string when a test captures it.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use crate::clock::Seconds;
+
+/// Where the lines of a run go.
+#[derive(Debug)]
+pub struct Transcript {
+    destination: Destination,
+    /// With `--quiet`, timed lines are left out and only the untimed ones (reports, the summary) are kept.
+    quiet: bool,
+}
+
+#[derive(Debug)]
+enum Destination {
+    /// Standard output. With `pace` set, a line at simulated time `t` is printed `t` after `pace` on the wall
+    /// clock, so that a learner at a terminal watches the run unfold instead of reading it all at once.
+    Stdout { pace: Option<std::time::Instant> },
+    /// A string, for tests.
+    Captured(String),
+}
+
+impl Transcript {
+    /// A transcript on standard output. A simulated run is played back at the pace of its clock when
+    /// standard output is a terminal, unless `instant` is set.
+    pub fn stdout(simulated: bool, quiet: bool, instant: bool) -> Transcript {
+        let paced = simulated && !instant && !quiet && std::io::stdout().is_terminal();
+        let pace = paced.then(std::time::Instant::now);
+        Transcript {
+            destination: Destination::Stdout { pace },
+            quiet,
+        }
+    }
+
+    /// A transcript captured in a string, never paced.
+    pub fn captured(quiet: bool) -> Transcript {
+        Transcript {
+            destination: Destination::Captured(String::new()),
+            quiet,
+        }
+    }
+
+    /// Writes `text` as an event that happened `at` into the run.
+    pub fn event(&mut self, at: Duration, text: &str) {
+        if self.quiet {
+            return;
+        }
+        if let Destination::Stdout {
+            pace: Some(started),
+        } = self.destination
+        {
+            // Blocking the runtime's only thread here is harmless: the simulated clock does not move while
+            // it sleeps, so pacing changes when a line appears, never what it says.
+            let due = started + at;
+            std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+        }
+        self.write(&format!("{:>9}  {text}", Seconds(at)));
+    }
+
+    /// Writes a line that belongs to no moment of the run, such as the summary.
+    pub fn note(&mut self, text: &str) {
+        self.write(text);
+    }
+
+    /// What was captured, or an empty string for standard output.
+    pub fn into_captured(self) -> String {
+        match self.destination {
+            Destination::Captured(text) => text,
+            Destination::Stdout { .. } => String::new(),
+        }
+    }
+
+    fn write(&mut self, line: &str) {
+        match &mut self.destination {
+            Destination::Stdout { .. } => {
+                let mut stdout = std::io::stdout().lock();
+                // A closed pipe (`cargo xtask lesson 1 | head`) is not an error worth a panic.
+                let _ = writeln!(stdout, "{line}");
+            }
+            Destination::Captured(text) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_carry_their_time_and_notes_do_not() {
+        let mut transcript = Transcript::captured(false);
+        transcript.event(
+            Duration::from_millis(105),
+            "[Producer] Added job: process_item_1",
+        );
+        transcript.note("Summary");
+        assert_eq!(
+            transcript.into_captured(),
+            "   0.105s  [Producer] Added job: process_item_1\nSummary\n"
+        );
+    }
+
+    #[test]
+    fn quiet_keeps_only_the_notes() {
+        let mut transcript = Transcript::captured(true);
+        transcript.event(Duration::ZERO, "an event");
+        transcript.note("a note");
+        assert_eq!(transcript.into_captured(), "a note\n");
+    }
+}

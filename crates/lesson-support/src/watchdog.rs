@@ -1,0 +1,88 @@
+//! The watchdog: it turns "nothing can make progress" into a report instead of a hang.
+//!
+//! A stuck async program does not crash; it waits, forever and in silence. The watchdog is one more task
+//! that wakes up now and then and looks at when anything last happened. If nothing has happened for the
+//! `--watchdog` limit, the run is stuck: the watchdog ends it and names every task that waits, and for what.
+//!
+//! On the simulated clock this costs nothing: once every lesson task is stuck, the watchdog's own timer is
+//! the only one left, so tokio jumps straight to it and a stuck run ends in milliseconds of wall time.
+
+use std::time::Duration;
+
+use crate::harness::Harness;
+
+/// How often the watchdog looks, as a fraction of its limit.
+const LOOKS_PER_LIMIT: u32 = 10;
+
+/// What the watchdog saw when it stopped a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stall {
+    /// When the last event happened.
+    pub last_event: Duration,
+    /// When the watchdog stopped the run.
+    pub stopped_at: Duration,
+}
+
+/// Watches `harness` and returns once nothing has happened for `limit`. Run it beside the lesson and stop
+/// the lesson when it returns; it never returns while the lesson makes progress.
+pub async fn watch(harness: &Harness, limit: Duration) -> Stall {
+    loop {
+        tokio::time::sleep(limit / LOOKS_PER_LIMIT).await;
+        let now = harness.elapsed();
+        let last_event = harness.record().last_event;
+        if now - last_event >= limit {
+            return Stall {
+                last_event,
+                stopped_at: now,
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::default_settings;
+    use crate::transcript::Transcript;
+
+    #[test]
+    fn a_task_waiting_forever_is_caught() {
+        let stall = crate::clock::runtime(false).block_on(async {
+            let harness = Harness::new(default_settings(), Transcript::captured(false));
+            let stuck = async {
+                harness.say("about to wait for ever");
+                std::future::pending::<()>().await;
+            };
+            tokio::select! {
+                biased;
+                () = stuck => unreachable!("a pending future never ends"),
+                stall = watch(&harness, Duration::from_secs(10)) => stall,
+            }
+        });
+        assert_eq!(stall.last_event, Duration::ZERO);
+        assert_eq!(stall.stopped_at, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_run_that_makes_progress_is_left_alone() {
+        let finished = crate::clock::runtime(false).block_on(async {
+            let harness = Harness::new(default_settings(), Transcript::captured(false));
+            // A minute of events nine seconds apart: never ten seconds of silence.
+            let busy = async {
+                for _ in 0..7 {
+                    tokio::time::sleep(Duration::from_secs(9)).await;
+                    harness.say("still going");
+                }
+            };
+            tokio::select! {
+                biased;
+                () = busy => true,
+                _ = watch(&harness, Duration::from_secs(10)) => false,
+            }
+        });
+        assert!(
+            finished,
+            "the watchdog stopped a run that was making progress"
+        );
+    }
+}
