@@ -102,7 +102,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     table.push((
         "elapsed",
         format!(
-            "{} ({} clock, seed {})",
+            "{} ({}, seed {})",
             Seconds(elapsed),
             clock.name(),
             settings.seed
