@@ -74,10 +74,7 @@ pub fn what_next(lesson: &Lesson, lessons: &[Lesson], text: &str) -> String {
         lesson.text_path(),
         lesson.crate_path()
     ));
-    match lessons
-        .iter()
-        .find(|other| other.number == lesson.number + 1)
-    {
+    match lessons.iter().find(|other| other.number == lesson.number + 1) {
         Some(following) => next.push_str(&format!(
             "When you are ready: `cargo xtask lesson {}` ({}).\n",
             following.number, following.title
@@ -104,7 +101,5 @@ fn run_lesson_crate(lesson: &Lesson, flags: &[String]) -> Result<u8, String> {
 /// worth a panic, so a failed write is ignored.
 pub fn print(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }

@@ -38,8 +38,8 @@ pub fn workspace_root() -> PathBuf {
 /// Reads the list of lessons from the workspace.
 pub fn load() -> Result<Vec<Lesson>, String> {
     let path = workspace_root().join("lessons/list.txt");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     parse(&text)
 }
 
@@ -54,9 +54,7 @@ pub fn parse(text: &str) -> Result<Vec<Lesson>, String> {
         let mistake = |what: &str| format!("lessons/list.txt, line {}: {what}", index + 1);
         let fields: Vec<&str> = line.split('|').map(str::trim).collect();
         let [number, crate_name, title, teaches] = fields[..] else {
-            return Err(mistake(
-                "expected `number | crate | title | what it teaches`",
-            ));
+            return Err(mistake("expected `number | crate | title | what it teaches`"));
         };
         let number: u32 = number
             .parse()
@@ -142,8 +140,7 @@ pub fn headline(item: &str) -> &str {
 mod tests {
     use super::*;
 
-    const LIST: &str =
-        "# comment\n1 | baseline | First | the basics\n\n2 | broken | Second | what breaks\n";
+    const LIST: &str = "# comment\n1 | baseline | First | the basics\n\n2 | broken | Second | what breaks\n";
 
     #[test]
     fn the_list_is_parsed_and_found_by_number_or_name() {

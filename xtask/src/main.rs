@@ -32,11 +32,7 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         lesson: String,
         /// Flags for the lesson, such as `--workers 10 --seed 7`.
-        #[arg(
-            trailing_var_arg = true,
-            allow_hyphen_values = true,
-            value_name = "FLAGS"
-        )]
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
 }

@@ -6,8 +6,7 @@ use std::path::Path;
 use lesson_support::testing::{ensure_file_contents, workspace_file};
 use xtask::lessons;
 
-const MAP_BEGINS: &str =
-    "<!-- map of lessons: generated from lessons/list.txt by `cargo test` -->\n";
+const MAP_BEGINS: &str = "<!-- map of lessons: generated from lessons/list.txt by `cargo test` -->\n";
 const MAP_ENDS: &str = "<!-- end of map -->\n";
 
 #[test]
@@ -31,8 +30,8 @@ fn the_readme_maps_the_lessons_of_the_list() {
 fn every_lesson_in_the_list_has_its_crate_and_its_text() {
     for lesson in lessons::load().unwrap() {
         let manifest = workspace_file(&format!("{}/Cargo.toml", lesson.crate_path()));
-        let manifest = std::fs::read_to_string(&manifest)
-            .unwrap_or_else(|_| panic!("no {}", manifest.display()));
+        let manifest =
+            std::fs::read_to_string(&manifest).unwrap_or_else(|_| panic!("no {}", manifest.display()));
         assert!(
             manifest.contains(&format!("name = \"{}\"", lesson.crate_name)),
             "{}",
@@ -70,13 +69,10 @@ fn every_snapshot_belongs_to_a_test() {
 
 fn snapshot_has_its_test(crate_folder: &Path, snapshot: &Path) -> bool {
     let name = snapshot.file_name().unwrap().to_string_lossy();
-    let Some((file, test)) = name
-        .strip_suffix(".snap")
-        .and_then(|stem| stem.split_once("__"))
-    else {
+    let Some((file, test)) = name.strip_suffix(".snap").and_then(|stem| stem.split_once("__")) else {
         return false;
     };
-    let source = std::fs::read_to_string(crate_folder.join("tests").join(format!("{file}.rs")))
-        .unwrap_or_default();
+    let source =
+        std::fs::read_to_string(crate_folder.join("tests").join(format!("{file}.rs"))).unwrap_or_default();
     source.contains(&format!("fn {test}()"))
 }

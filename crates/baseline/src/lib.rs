@@ -50,6 +50,7 @@ pub type SharedReceiver = Arc<Mutex<Receiver<Message>>>;
 /// Runs the lesson: one producer, `--workers` workers, one queue of `--queue-size` between them.
 pub async fn run(harness: Harness, _options: NoOptions) {
     let settings = harness.settings();
+    let main = harness.participant("Main");
 
     // The queue. Its capacity is the most jobs it holds before `send` makes the producer wait.
     let (sender, receiver) = mpsc::channel(settings.queue_capacity());
@@ -57,11 +58,7 @@ pub async fn run(harness: Harness, _options: NoOptions) {
 
     // Start the producer and the workers. `tokio::spawn` starts a task that runs on its own, like
     // `asyncio.create_task`; the `JoinHandle` it returns is how we wait for the task to end.
-    let producer = tokio::spawn(produce(
-        harness.clone(),
-        harness.participant("Producer"),
-        sender,
-    ));
+    let producer = tokio::spawn(produce(harness.clone(), harness.participant("Producer"), sender));
     let workers: Vec<JoinHandle<()>> = (1..=settings.workers)
         .map(|number| {
             let me = harness.participant(format!("Worker-{number}"));
@@ -71,10 +68,11 @@ pub async fn run(harness: Harness, _options: NoOptions) {
 
     // Wait for the producer, then for every worker, as the Python lesson does. A worker ends only after it
     // has read a sentinel, and the producer sends one per worker, so these waits end.
-    producer.await.expect("the producer does not panic");
+    main.wait_for("the producer to finish", producer).await.expect("the producer does not panic");
     for worker in workers {
-        worker.await.expect("a worker does not panic");
+        main.wait_for("the workers to finish", worker).await.expect("a worker does not panic");
     }
+    main.shut_down();
 }
 
 /// The producer: makes `--jobs` jobs and puts each on the queue, then one sentinel per worker.

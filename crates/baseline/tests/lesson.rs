@@ -84,10 +84,7 @@ fn bad_values_are_refused_in_one_line() {
 
 #[test]
 fn the_same_seed_gives_the_same_bytes() {
-    for args in [
-        &[][..],
-        &["--workers", "7", "--queue-size", "2", "--seed", "99"],
-    ] {
+    for args in [&[][..], &["--workers", "7", "--queue-size", "2", "--seed", "99"]] {
         assert_eq!(run(args), run(args), "two runs with {args:?} differ");
     }
 }
@@ -95,9 +92,7 @@ fn the_same_seed_gives_the_same_bytes() {
 /// Reads the transcript itself, not the summary, so that it fails even if the ledger were wrong too.
 #[test]
 fn every_job_is_processed_exactly_once() {
-    for (jobs, workers, queue_size, seed) in
-        [(20, 3, 10, 1), (50, 1, 1, 2), (50, 10, 0, 3), (37, 4, 2, 4)]
-    {
+    for (jobs, workers, queue_size, seed) in [(20, 3, 10, 1), (50, 1, 1, 2), (50, 10, 0, 3), (37, 4, 2, 4)] {
         let args = [
             "--jobs".to_string(),
             jobs.to_string(),
@@ -142,9 +137,7 @@ fn backpressure_slows_the_producer_not_the_work() {
     let elapsed_and_wait = |queue_size: &str| {
         let output = run(&["--quiet", "--queue-size", queue_size]);
         let line = |start: &str| {
-            let found = output
-                .lines()
-                .find(|line| line.trim_start().starts_with(start));
+            let found = output.lines().find(|line| line.trim_start().starts_with(start));
             found
                 .unwrap_or_else(|| panic!("no `{start}` line in:\n{output}"))
                 .to_string()

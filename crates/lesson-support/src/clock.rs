@@ -50,11 +50,7 @@ impl Clock {
 
     /// The clock's name, for the summary.
     pub fn name(&self) -> &'static str {
-        if self.simulated {
-            "simulated"
-        } else {
-            "wall clock"
-        }
+        if self.simulated { "simulated clock" } else { "wall clock" }
     }
 }
 

@@ -38,6 +38,8 @@ pub(crate) struct Record {
     pub(crate) tasks: Vec<TaskRecord>,
     /// When anything last happened: the watchdog's measure of progress.
     pub(crate) last_event: Duration,
+    /// Set once the summary is written; what happens after it (tasks dropped with the runtime) is not news.
+    pub(crate) concluded: bool,
 }
 
 /// What one task (the producer, a worker) is doing, and how long it has waited in all.
@@ -72,6 +74,7 @@ impl Harness {
             ledger: Ledger::default(),
             tasks: Vec::new(),
             last_event: Duration::ZERO,
+            concluded: false,
         };
         Harness {
             shared: Arc::new(Shared {
@@ -239,8 +242,7 @@ impl Participant {
     pub fn shut_down(mut self) {
         self.shut_down = true;
         let at = self.harness.elapsed();
-        self.harness
-            .set_activity(self.index, Activity::ShutDown { at });
+        self.harness.set_activity(self.index, Activity::ShutDown { at });
     }
 }
 
@@ -248,8 +250,7 @@ impl Drop for Participant {
     fn drop(&mut self) {
         if !self.shut_down {
             let at = self.harness.elapsed();
-            self.harness
-                .set_activity(self.index, Activity::Stopped { at });
+            self.harness.set_activity(self.index, Activity::Stopped { at });
         }
     }
 }

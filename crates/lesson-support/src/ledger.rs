@@ -30,13 +30,8 @@ impl Ledger {
     /// Notes that `job` was put on the queue.
     pub fn produced(&mut self, job: &Job) {
         self.produced += 1;
-        if self
-            .unfinished
-            .insert(job.number, job.name.clone())
-            .is_some()
-        {
-            self.mistakes
-                .push(format!("{} was produced twice", job.name));
+        if self.unfinished.insert(job.number, job.name.clone()).is_some() {
+            self.mistakes.push(format!("{} was produced twice", job.name));
         }
     }
 
@@ -97,10 +92,7 @@ mod tests {
         }
         ledger.processed(&workload.job(1));
         ledger.failed(&workload.job(2));
-        assert_eq!(
-            (ledger.produced, ledger.processed, ledger.failed),
-            (3, 1, 1)
-        );
+        assert_eq!((ledger.produced, ledger.processed, ledger.failed), (3, 1, 1));
         assert_eq!(ledger.unfinished().collect::<Vec<_>>(), ["process_item_3"]);
         assert_eq!(ledger.lost(), 1);
         assert!(ledger.mistakes().is_empty());

@@ -6,6 +6,7 @@
 //! - [`settings`]: the flags every lesson takes (`--jobs`, `--workers`, `--queue-size`, `--seed`, ...);
 //! - [`clock`]: the simulated clock that makes runs fast and reproducible, or the wall clock;
 //! - [`workload`]: each job's times, drawn from the seed;
+//! - [`failures`]: `--fail-job` and `--panic-job`, failures on demand;
 //! - [`transcript`]: the timed lines a run prints;
 //! - [`harness`]: what a lesson's tasks hold on to, to print, to account for jobs, to say what they wait for;
 //! - [`ledger`]: what became of every job;
@@ -15,6 +16,7 @@
 //! - [`testing`]: helpers for the lessons' tests.
 
 pub mod clock;
+pub mod failures;
 pub mod harness;
 pub mod ledger;
 pub mod run;
@@ -26,6 +28,7 @@ pub mod watchdog;
 pub mod workload;
 
 pub use clock::Seconds;
+pub use failures::{Failures, JobError, panic_message};
 pub use harness::{Harness, Participant};
 pub use run::{Lesson, NoOptions, capture, main};
 pub use settings::Settings;

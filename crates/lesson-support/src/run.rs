@@ -3,13 +3,15 @@
 use std::ffi::OsString;
 use std::future::Future;
 use std::io::Write;
+use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
 use crate::harness::Harness;
 use crate::settings::Settings;
-use crate::summary::{EXIT_USAGE, conclude};
+use crate::failures::panic_message;
+use crate::summary::{EXIT_FAILURE, EXIT_USAGE, conclude};
 use crate::transcript::Transcript;
 use crate::watchdog::watch;
 
@@ -63,10 +65,20 @@ where
 {
     match parse::<O>(about, std::env::args_os()) {
         Ok((settings, options)) => {
-            let transcript =
-                Transcript::stdout(!settings.real_time, settings.quiet, settings.instant);
-            let (status, _) = execute(about, settings, options, transcript, lesson);
-            ExitCode::from(status)
+            // Some lessons make jobs panic on purpose (`--panic-job`), inside tasks where tokio catches the
+            // panic and the lesson reports it in the transcript. The default hook would also print it, with a
+            // note about backtraces, in the middle of the transcript; this one prints nothing. A panic that
+            // escapes the lesson is caught below and reported in one line instead.
+            std::panic::set_hook(Box::new(|_| {}));
+            let transcript = Transcript::stdout(!settings.real_time, settings.quiet, settings.instant);
+            let run = AssertUnwindSafe(|| execute(about, settings, options, transcript, lesson));
+            match std::panic::catch_unwind(run) {
+                Ok((status, _)) => ExitCode::from(status),
+                Err(payload) => {
+                    eprintln!("error: the lesson itself panicked: {}", panic_message(payload));
+                    ExitCode::from(EXIT_FAILURE)
+                }
+            }
         }
         Err(Usage::Help(help)) => {
             // A reader that went away (`--help | head`) is not worth a panic.
@@ -147,10 +159,7 @@ fn heading(about: Lesson, settings: &Settings) -> String {
 }
 
 /// Parses a lesson's command line. Mistakes come back as one line that names the flag and what it accepts.
-fn parse<O: Args>(
-    about: Lesson,
-    args: impl IntoIterator<Item = OsString>,
-) -> Result<(Settings, O), Usage> {
+fn parse<O: Args>(about: Lesson, args: impl IntoIterator<Item = OsString>) -> Result<(Settings, O), Usage> {
     let command = CommandLine::<O>::command()
         .name(about.name)
         .bin_name(about.name)

@@ -78,7 +78,7 @@ impl Settings {
 }
 
 /// A value parser for a whole number from `min` to `max`, whose error names the accepted range.
-fn whole_number<T>(
+pub(crate) fn whole_number<T>(
     min: T,
     max: T,
 ) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
@@ -114,10 +114,7 @@ mod tests {
     fn queue_size_zero_means_no_limit() {
         let mut settings = crate::testing::default_settings();
         settings.queue_size = 0;
-        assert_eq!(
-            settings.queue_capacity(),
-            tokio::sync::Semaphore::MAX_PERMITS
-        );
+        assert_eq!(settings.queue_capacity(), tokio::sync::Semaphore::MAX_PERMITS);
         settings.queue_size = 1;
         assert_eq!(settings.queue_capacity(), 1);
     }

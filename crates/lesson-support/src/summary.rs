@@ -41,18 +41,9 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
             Seconds(stall.last_event),
         ));
         lines.push("Who waits on what:".to_string());
-        let width = record
-            .tasks
-            .iter()
-            .map(|task| task.name.len())
-            .max()
-            .unwrap_or(0);
+        let width = record.tasks.iter().map(|task| task.name.len()).max().unwrap_or(0);
         for task in &record.tasks {
-            lines.push(format!(
-                "  {:<width$}  {}",
-                task.name,
-                task.activity.describe()
-            ));
+            lines.push(format!("  {:<width$}  {}", task.name, task.activity.describe()));
         }
     }
 
@@ -83,15 +74,9 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         .tasks
         .iter()
         .partition(|task| matches!(task.activity, Activity::ShutDown { .. }));
-    let not_shut_down: Vec<&str> = not_shut_down
-        .iter()
-        .map(|task| task.name.as_str())
-        .collect();
+    let not_shut_down: Vec<&str> = not_shut_down.iter().map(|task| task.name.as_str()).collect();
     let mut table = vec![
-        (
-            "produced",
-            format!("{} of {}", ledger.produced, settings.jobs),
-        ),
+        ("produced", format!("{} of {}", ledger.produced, settings.jobs)),
         ("processed", ledger.processed.to_string()),
         ("failed", ledger.failed.to_string()),
     ];
@@ -101,12 +86,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     table.push(("lost", format!("{}{}", lost.len(), listed(": ", &lost))));
     table.push((
         "elapsed",
-        format!(
-            "{} ({}, seed {})",
-            Seconds(elapsed),
-            clock.name(),
-            settings.seed
-        ),
+        format!("{} ({}, seed {})", Seconds(elapsed), clock.name(), settings.seed),
     ));
     table.push((
         "shut down",
@@ -127,10 +107,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         problems.push("the watchdog had to stop a run that could not finish".to_string());
     }
     if !lost.is_empty() {
-        problems.push(format!(
-            "{} lost",
-            count(lost.len(), "job was", "jobs were")
-        ));
+        problems.push(format!("{} lost", count(lost.len(), "job was", "jobs were")));
     }
     let stopped = record
         .tasks
@@ -156,16 +133,14 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         ));
         EXIT_SUCCESS
     } else {
-        lines.push(format!(
-            "Exit status {EXIT_FAILURE}: {}.",
-            problems.join("; ")
-        ));
+        lines.push(format!("Exit status {EXIT_FAILURE}: {}.", problems.join("; ")));
         EXIT_FAILURE
     };
 
     for line in lines {
         record.transcript.note(&line);
     }
+    record.concluded = true;
     status
 }
 
@@ -177,13 +152,10 @@ fn waiting_lines(record: &Record) -> Vec<String> {
     let mut kinds: Vec<&str> = Vec::new();
     for task in &record.tasks {
         let kind = task.name.split('-').next().unwrap_or(&task.name);
-        let order = kinds
-            .iter()
-            .position(|known| *known == kind)
-            .unwrap_or_else(|| {
-                kinds.push(kind);
-                kinds.len() - 1
-            });
+        let order = kinds.iter().position(|known| *known == kind).unwrap_or_else(|| {
+            kinds.push(kind);
+            kinds.len() - 1
+        });
         for (what, waited) in &task.waited {
             let total = totals.entry((order, kind, what)).or_default();
             total.0 += *waited;

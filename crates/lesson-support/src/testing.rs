@@ -21,9 +21,7 @@ pub fn default_settings() -> Settings {
 
 /// The path of `relative` from the root of the workspace.
 pub fn workspace_file(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
 }
 
 /// The line that opens a block of generated output in a lesson text; the flags of the run follow it.

@@ -50,10 +50,7 @@ impl Transcript {
         if self.quiet {
             return;
         }
-        if let Destination::Stdout {
-            pace: Some(started),
-        } = self.destination
-        {
+        if let Destination::Stdout { pace: Some(started) } = self.destination {
             // Blocking the runtime's only thread here is harmless: the simulated clock does not move while
             // it sleeps, so pacing changes when a line appears, never what it says.
             let due = started + at;
@@ -97,10 +94,7 @@ mod tests {
     #[test]
     fn events_carry_their_time_and_notes_do_not() {
         let mut transcript = Transcript::captured(false);
-        transcript.event(
-            Duration::from_millis(105),
-            "[Producer] Added job: process_item_1",
-        );
+        transcript.event(Duration::from_millis(105), "[Producer] Added job: process_item_1");
         transcript.note("Summary");
         assert_eq!(
             transcript.into_captured(),

@@ -80,9 +80,6 @@ mod tests {
                 _ = watch(&harness, Duration::from_secs(10)) => false,
             }
         });
-        assert!(
-            finished,
-            "the watchdog stopped a run that was making progress"
-        );
+        assert!(finished, "the watchdog stopped a run that was making progress");
     }
 }

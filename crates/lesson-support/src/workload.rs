@@ -98,10 +98,7 @@ mod tests {
         let job = Workload::new(1).job(1);
         assert_eq!(job.name, "process_item_1");
         assert_eq!(
-            (
-                job.production_time.as_millis(),
-                job.processing_time.as_millis()
-            ),
+            (job.production_time.as_millis(), job.processing_time.as_millis()),
             (136, 240),
             "the random stream of seed 1, job 1 changed"
         );
