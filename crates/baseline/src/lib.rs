@@ -68,9 +68,13 @@ pub async fn run(harness: Harness, _options: NoOptions) {
 
     // Wait for the producer, then for every worker, as the Python lesson does. A worker ends only after it
     // has read a sentinel, and the producer sends one per worker, so these waits end.
-    main.wait_for("the producer to finish", producer).await.expect("the producer does not panic");
+    main.wait_for("the producer to finish", producer)
+        .await
+        .expect("the producer does not panic");
     for worker in workers {
-        main.wait_for("the workers to finish", worker).await.expect("a worker does not panic");
+        main.wait_for("the workers to finish", worker)
+            .await
+            .expect("a worker does not panic");
     }
     main.shut_down();
 }

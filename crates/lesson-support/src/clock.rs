@@ -50,7 +50,11 @@ impl Clock {
 
     /// The clock's name, for the summary.
     pub fn name(&self) -> &'static str {
-        if self.simulated { "simulated clock" } else { "wall clock" }
+        if self.simulated {
+            "simulated clock"
+        } else {
+            "wall clock"
+        }
     }
 }
 

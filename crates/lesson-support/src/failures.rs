@@ -11,7 +11,7 @@ use crate::workload::Job;
 
 /// The flags that choose which jobs fail, and how.
 #[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Failures to try")]
+#[command(next_help_heading = "This lesson's experiments")]
 pub struct Failures {
     /// Make job N fail with an error while a worker processes it. Repeat the flag, or separate numbers with
     /// commas, for several: --fail-job 3,7
@@ -29,13 +29,13 @@ pub struct Failures {
 /// The error a job fails with when `--fail-job` names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobError {
-    /// The failed job's name.
+    /// The failed job's name, for whoever handles the error.
     pub job: String,
 }
 
 impl fmt::Display for JobError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{} failed with an error (--fail-job)", self.job)
+        write!(formatter, "it failed on purpose (--fail-job)")
     }
 }
 
@@ -46,7 +46,7 @@ impl Failures {
     /// every other job. Call it where the job's processing would fail.
     pub fn strike(&self, job: &Job) -> Result<(), JobError> {
         if self.panic_jobs.contains(&job.number) {
-            panic!("{} hit a bug (--panic-job)", job.name);
+            panic!("it hit a bug on purpose (--panic-job)");
         }
         if self.fail_jobs.contains(&job.number) {
             return Err(JobError {
@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(failures.strike(&workload.job(1)), Ok(()));
         assert_eq!(
             failures.strike(&workload.job(3)).unwrap_err().to_string(),
-            "process_item_3 failed with an error (--fail-job)"
+            "it failed on purpose (--fail-job)"
         );
     }
 
@@ -96,6 +96,6 @@ mod tests {
         let job = Workload::new(1).job(5);
         let failures = failures(&[], &[5]);
         let payload = std::panic::catch_unwind(|| failures.strike(&job)).unwrap_err();
-        assert_eq!(panic_message(payload), "process_item_5 hit a bug (--panic-job)");
+        assert_eq!(panic_message(payload), "it hit a bug on purpose (--panic-job)");
     }
 }

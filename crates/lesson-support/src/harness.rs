@@ -4,7 +4,6 @@
 //! transcript, jobs for the ledger, and for each task (the producer, every worker) what it is doing or waiting
 //! for. That last part is what lets the watchdog say who waits on what when a run is stuck.
 
-use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -47,8 +46,8 @@ pub(crate) struct Record {
 pub(crate) struct TaskRecord {
     pub(crate) name: String,
     pub(crate) activity: Activity,
-    /// Total time spent waiting, by what was waited for, in a stable order.
-    pub(crate) waited: BTreeMap<String, Duration>,
+    /// Total time spent waiting, by what was waited for, in the order of the first wait for each.
+    pub(crate) waited: Vec<(String, Duration)>,
 }
 
 /// What a task is doing.
@@ -118,7 +117,7 @@ impl Harness {
         record.tasks.push(TaskRecord {
             name: name.into(),
             activity: Activity::Busy,
-            waited: BTreeMap::new(),
+            waited: Vec::new(),
         });
         Participant {
             harness: self.clone(),
@@ -231,10 +230,12 @@ impl Participant {
         let output = future.await;
         let waited = self.harness.elapsed() - since;
         self.harness.set_activity(self.index, Activity::Busy);
-        *self.harness.record().tasks[self.index]
-            .waited
-            .entry(what.to_string())
-            .or_default() += waited;
+        let mut record = self.harness.record();
+        let totals = &mut record.tasks[self.index].waited;
+        match totals.iter_mut().find(|(known, _)| known == what) {
+            Some((_, total)) => *total += waited,
+            None => totals.push((what.to_string(), waited)),
+        }
         output
     }
 
@@ -247,11 +248,20 @@ impl Participant {
 }
 
 impl Drop for Participant {
+    /// A task that ends without [`Participant::shut_down`] was ended by an error or a panic. Nobody may be
+    /// looking at its `JoinHandle` yet, so the harness says it in the transcript: a failure is never silent.
     fn drop(&mut self) {
-        if !self.shut_down {
-            let at = self.harness.elapsed();
-            self.harness.set_activity(self.index, Activity::Stopped { at });
+        if self.shut_down || self.harness.record().concluded {
+            return;
         }
+        let at = self.harness.elapsed();
+        self.harness.set_activity(self.index, Activity::Stopped { at });
+        let how = if std::thread::panicking() {
+            "it panicked"
+        } else {
+            "it returned early: an error?"
+        };
+        self.say(format_args!("!! This task ended without shutting down ({how})"));
     }
 }
 

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
+use crate::failures::panic_message;
 use crate::harness::Harness;
 use crate::settings::Settings;
-use crate::failures::panic_message;
 use crate::summary::{EXIT_FAILURE, EXIT_USAGE, conclude};
 use crate::transcript::Transcript;
 use crate::watchdog::watch;
@@ -133,10 +133,14 @@ where
     let (status, harness) = runtime.block_on(async {
         let harness = Harness::new(settings, transcript);
         harness.note(&heading);
+        let lesson = lesson(harness.clone(), options);
+        // Pinned here rather than inside `select!`, so that a stuck lesson is still alive, and its tasks
+        // still report what they wait for, while the summary is written.
+        tokio::pin!(lesson);
         let stall = tokio::select! {
             // `biased` makes the lesson go first when both are ready, so that every run is the same run.
             biased;
-            () = lesson(harness.clone(), options) => None,
+            () = &mut lesson => None,
             stall = watch(&harness, limit) => Some(stall),
         };
         (conclude(&harness, stall.as_ref()), harness)

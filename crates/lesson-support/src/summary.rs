@@ -4,7 +4,6 @@
 //! Exit status 0 means every job is accounted for and every task shut down; 1 means the run ended but
 //! something went wrong (the watchdog had to stop it, a job was lost, a task stopped without shutting down).
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::clock::Seconds;
@@ -100,7 +99,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     for (label, value) in table {
         lines.push(format!("  {label:<14}{value}"));
     }
-    lines.extend(waiting_lines(&record));
+    lines.extend(waiting_lines(&record, elapsed));
 
     let mut problems = Vec::new();
     if stall.is_some() {
@@ -145,37 +144,82 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
 }
 
 /// The summary's lines on waiting: for each kind of task (the part of its name before a `-`, so `Worker`
-/// for `Worker-1`), how long it waited in all for each thing it waited for.
-fn waiting_lines(record: &Record) -> Vec<String> {
-    // Keyed by the order in which each kind first registered, so that the producer comes before the workers.
-    let mut totals: BTreeMap<(usize, &str, &str), (Duration, u32)> = BTreeMap::new();
-    let mut kinds: Vec<&str> = Vec::new();
+/// for `Worker-1`), how long it waited in all for each thing it waited for, up to `elapsed`. A wait that never
+/// ended (the run was stuck) counts up to the end of the run. Kinds come in the order their first task
+/// registered, and within a kind, waits in the order they first happened.
+fn waiting_lines(record: &Record, elapsed: Duration) -> Vec<String> {
+    struct Total<'a> {
+        kind: &'a str,
+        what: &'a str,
+        waited: Duration,
+        tasks: u32,
+    }
+    let mut totals: Vec<Total> = Vec::new();
     for task in &record.tasks {
-        let kind = task.name.split('-').next().unwrap_or(&task.name);
-        let order = kinds.iter().position(|known| *known == kind).unwrap_or_else(|| {
-            kinds.push(kind);
-            kinds.len() - 1
-        });
-        for (what, waited) in &task.waited {
-            let total = totals.entry((order, kind, what)).or_default();
-            total.0 += *waited;
-            total.1 += 1;
+        let kind = kind_of(&task.name);
+        let mut waits: Vec<(&str, Duration)> = task
+            .waited
+            .iter()
+            .map(|(what, waited)| (what.as_str(), *waited))
+            .collect();
+        if let Activity::Waiting { what, since } = &task.activity {
+            let waited = elapsed.saturating_sub(*since);
+            match waits.iter_mut().find(|(known, _)| known == what) {
+                Some((_, total)) => *total += waited,
+                None => waits.push((what, waited)),
+            }
+        }
+        for (what, waited) in waits {
+            match totals
+                .iter_mut()
+                .find(|total| total.kind == kind && total.what == what)
+            {
+                Some(total) => {
+                    total.waited += waited;
+                    total.tasks += 1;
+                }
+                None => totals.push(Total {
+                    kind,
+                    what,
+                    waited,
+                    tasks: 1,
+                }),
+            }
         }
     }
+    // A stable sort keeps the order of first waits within each kind.
+    totals.sort_by_key(|total| {
+        record
+            .tasks
+            .iter()
+            .position(|task| kind_of(&task.name) == total.kind)
+    });
     totals
         .into_iter()
-        .map(|((_, kind, what), (waited, tasks))| {
-            if tasks == 1 {
-                format!("  {kind} waited {} in all for {what}", Seconds(waited))
-            } else {
-                format!(
-                    "  {kind}s waited {} in all for {what} ({tasks} of them, {} each on average)",
-                    Seconds(waited),
-                    Seconds(waited / tasks)
-                )
-            }
-        })
+        .map(
+            |Total {
+                 kind,
+                 what,
+                 waited,
+                 tasks,
+             }| {
+                if tasks == 1 {
+                    format!("  {kind} waited {} in all for {what}", Seconds(waited))
+                } else {
+                    format!(
+                        "  {kind}s waited {} in all for {what} ({tasks} of them, {} each on average)",
+                        Seconds(waited),
+                        Seconds(waited / tasks)
+                    )
+                }
+            },
+        )
         .collect()
+}
+
+/// The kind of a task: the part of its name before a `-`, so `Worker` for `Worker-1`.
+fn kind_of(name: &str) -> &str {
+    name.split('-').next().unwrap_or(name)
 }
 
 /// `prefix` and the names, the first few of them, or nothing when there are none.

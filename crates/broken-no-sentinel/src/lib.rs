@@ -1,0 +1,187 @@
+//! Lesson 2: lesson 1's pipeline, broken in the three ways the Python lesson names.
+//!
+//! Every broken place is marked `BROKEN (Break it N)`, with why. Nothing here hangs a terminal: when the run
+//! cannot make progress, the harness's watchdog stops it and reports who waits on what.
+//!
+//! 1. No sentinel, and a sender kept alive: the workers wait forever for a message (`run`, `produce`).
+//! 2. A queue of one (`--queue-size 1`): the producer waits for room before nearly every job.
+//! 3. A worker that fails (`--fail-job N`, `--panic-job N`): the failure ends the worker (`work`).
+//!
+//! The lesson text is `lessons/02-broken-no-sentinel.md`; run it with `cargo xtask lesson 2`.
+
+use std::sync::Arc;
+
+use lesson_support::{Failures, Harness, Job, JobError, Lesson, Participant, Seconds};
+use tokio::sync::Mutex;
+use tokio::sync::mpsc::{self, Receiver, Sender};
+use tokio::task::JoinHandle;
+
+/// What `--help` says about this lesson.
+pub const LESSON: Lesson = Lesson {
+    name: "broken-no-sentinel",
+    about: "Lesson 2: the pipeline broken three ways: no sentinel, a queue of one, a worker that fails.",
+    heading: "Producer-Consumer with tokio::sync::mpsc, broken",
+};
+
+/// The flags of this lesson's experiments.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Options {
+    /// Which jobs fail (Break it 3).
+    #[command(flatten)]
+    pub failures: Failures,
+
+    /// Put lesson 1's sentinels back (one shutdown message per worker), to see Break it 2 and 3 on their own.
+    #[arg(long, help_heading = "This lesson's experiments")]
+    pub sentinels: bool,
+}
+
+/// What travels through the queue: a job, or the sentinel that tells one worker to stop.
+#[derive(Debug)]
+pub enum Message {
+    /// A job to process.
+    Job(Job),
+    /// The sentinel: no more jobs are coming, so the worker that reads this stops.
+    Shutdown,
+}
+
+/// The receiving end of the queue, shared by every worker behind a lock (see lesson 1).
+pub type SharedReceiver = Arc<Mutex<Receiver<Message>>>;
+
+/// Runs the lesson: one producer, `--workers` workers, one queue of `--queue-size` between them.
+pub async fn run(harness: Harness, options: Options) {
+    let settings = harness.settings();
+    let main = harness.participant("Main");
+
+    // The queue. Its capacity is the most jobs it holds before `send` makes the producer wait.
+    let (sender, receiver) = mpsc::channel(settings.queue_capacity());
+    let receiver: SharedReceiver = Arc::new(Mutex::new(receiver));
+
+    // BROKEN (Break it 1): the producer gets a clone of the sender, and the original `sender` stays in this
+    // function until its last line, long after the producer is done. Real code does this all the time: it
+    // keeps a sender "to add more work later" (a retry, a second producer), or clones one into a task out of
+    // habit, as `receiver.clone()` is cloned below. The channel closes only when *every* sender is gone, so as
+    // long as this one lives, `recv()` can never return `None`: an idle worker waits for ever.
+    let producer = tokio::spawn(produce(
+        harness.clone(),
+        harness.participant("Producer"),
+        sender.clone(),
+        options.sentinels,
+    ));
+    let workers: Vec<JoinHandle<Result<(), JobError>>> = (1..=settings.workers)
+        .map(|number| {
+            let me = harness.participant(format!("Worker-{number}"));
+            tokio::spawn(work(
+                harness.clone(),
+                me,
+                receiver.clone(),
+                options.failures.clone(),
+            ))
+        })
+        .collect();
+
+    main.wait_for("the producer to finish", producer)
+        .await
+        .expect("the producer does not panic");
+    for worker in workers {
+        // BROKEN (Break it 3): a worker's result says whether it failed, but it is thrown away here. And
+        // since the workers are awaited in order, a failure in Worker-3 is not even looked at until Worker-1
+        // and Worker-2 have ended.
+        let _ = main
+            .wait_for("the workers to finish, while it still holds a sender", worker)
+            .await;
+    }
+
+    // Only a run that gets this far (with --sentinels) can count what nobody read.
+    let unread = receiver.lock().await.len();
+    if unread > 0 {
+        main.say(format!(
+            "{unread} message(s) left in the queue, unread: a worker is missing"
+        ));
+    }
+    main.shut_down();
+    drop(sender);
+}
+
+/// The producer: makes `--jobs` jobs and puts each on the queue. It sends no sentinels.
+async fn produce(harness: Harness, me: Participant, sender: Sender<Message>, send_sentinels: bool) {
+    let settings = harness.settings();
+    for number in 1..=settings.jobs {
+        let job = harness.job(number);
+        // Making a job takes a little time, as fetching a page or reading a log line would.
+        tokio::time::sleep(job.production_time).await;
+
+        // Break it 2 needs no change in the code, only `--queue-size 1`: `send` then waits for room before
+        // almost every job, and the producer runs at the pace of the workers. The line below shows each wait.
+        if sender.capacity() == 0 {
+            me.say("Queue is full: waiting for a worker to take a job");
+        }
+        let name = job.name.clone();
+        harness.produced(&job);
+        me.wait_for("room in the queue", sender.send(Message::Job(job)))
+            .await
+            .expect("the queue's receiver lives as long as `run`");
+        me.say(format!("Added job: {name}"));
+    }
+    me.say(format!("Done — added {} jobs total", settings.jobs));
+
+    // BROKEN (Break it 1): the sentinels are gone. Nothing tells the workers that no more jobs are coming.
+    if send_sentinels {
+        for _ in 0..settings.workers {
+            me.wait_for("room in the queue", sender.send(Message::Shutdown))
+                .await
+                .expect("the queue's receiver lives as long as `run`");
+        }
+    }
+    me.shut_down();
+    // This `sender` is dropped here, but the one `run` kept is still alive, so the queue stays open.
+}
+
+/// Processes one job: a timer stands in for real work, and `--fail-job` or `--panic-job` make it fail.
+async fn process(job: &Job, failures: &Failures) -> Result<(), JobError> {
+    tokio::time::sleep(job.processing_time).await;
+    failures.strike(job)
+}
+
+/// A worker: takes messages off the queue, one at a time, until it reads a sentinel or the queue closes.
+async fn work(
+    harness: Harness,
+    me: Participant,
+    receiver: SharedReceiver,
+    failures: Failures,
+) -> Result<(), JobError> {
+    loop {
+        // Lock the shared receiver, wait for one message, unlock (see lesson 1).
+        let message = me
+            .wait_for("the next message from the queue", async {
+                receiver.lock().await.recv().await
+            })
+            .await;
+
+        match message {
+            Some(Message::Job(job)) => {
+                // BROKEN (Break it 3): `?` sends a failed job's error up and out of this function, so one bad
+                // job ends the whole worker, like an exception that nobody catches. The job is lost (nothing
+                // records it), the pool has one worker fewer, and the error waits unread in the worker's
+                // `JoinHandle`. A panic (`--panic-job`) does the same, by unwinding instead of returning.
+                process(&job, &failures).await?;
+                me.say(format!(
+                    "Processed: {} (took {:.2})",
+                    job.name,
+                    Seconds(job.processing_time)
+                ));
+                harness.processed(&job);
+            }
+            Some(Message::Shutdown) => {
+                me.say("Shutting down");
+                break;
+            }
+            // `None` would mean that every sender is gone. With `run` holding one, it never comes.
+            None => {
+                me.say("The queue is closed and empty: shutting down");
+                break;
+            }
+        }
+    }
+    me.shut_down();
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Lesson 2's behaviour, broken on purpose and pinned down: each snapshot records one way the pipeline
+//! breaks, and the assertions below name what a learner should see in it. None of these runs can hang:
+//! the watchdog ends every stuck run.
+
+use lesson_support::testing::check_lesson_text;
+
+/// Runs lesson 2 in this process with `args`, and returns all it prints and its exit status.
+fn run(args: &[&str]) -> String {
+    lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, args)
+}
+
+/// Break it 1: every job is processed, then the workers wait for ever for a message, because `run` still
+/// holds a sender. The watchdog ends the run and says so.
+#[test]
+fn without_sentinels_the_workers_wait_for_ever() {
+    let output = run(&[]);
+    assert!(output.contains("The watchdog stopped the run"), "{output}");
+    for worker in 1..=3 {
+        assert!(
+            output.contains(&format!("Worker-{worker}  waiting since")),
+            "Worker-{worker} should be reported waiting:\n{output}"
+        );
+    }
+    assert!(output.contains("Producer  shut down at"), "{output}");
+    assert!(output.contains("  processed     20\n"), "{output}");
+    assert!(output.ends_with("[exit status 1]\n"), "{output}");
+    insta::assert_snapshot!(output);
+}
+
+/// Break it 2: a queue of one. The producer waits for room before nearly every job, and the summary says
+/// how long in all.
+#[test]
+fn a_queue_of_one_keeps_the_producer_waiting() {
+    let output = run(&["--queue-size", "1", "--sentinels"]);
+    assert!(output.matches("Queue is full").count() >= 5, "{output}");
+    assert!(output.ends_with("[exit status 0]\n"), "{output}");
+    insta::assert_snapshot!(output);
+}
+
+/// Break it 3: a failing job ends its worker. The job is lost, a sentinel is left unread, and the transcript
+/// says which task ended without shutting down.
+#[test]
+fn a_failing_job_ends_its_worker_and_is_lost() {
+    let output = run(&["--sentinels", "--fail-job", "7"]);
+    assert!(
+        output.contains("!! This task ended without shutting down (it returned early"),
+        "{output}"
+    );
+    assert!(output.contains("  lost          1: process_item_7\n"), "{output}");
+    assert!(
+        output.contains("1 message(s) left in the queue, unread"),
+        "{output}"
+    );
+    assert!(output.ends_with("[exit status 1]\n"), "{output}");
+    insta::assert_snapshot!(output);
+}
+
+/// Break it 3 with a panic: the same loss, by unwinding instead of returning.
+#[test]
+fn a_panicking_job_ends_its_worker_and_is_lost() {
+    let output = run(&["--sentinels", "--panic-job", "7"]);
+    assert!(
+        output.contains("!! This task ended without shutting down (it panicked)"),
+        "{output}"
+    );
+    assert!(output.contains("  lost          1: process_item_7\n"), "{output}");
+    assert!(output.ends_with("[exit status 1]\n"), "{output}");
+    insta::assert_snapshot!(output);
+}
+
+/// Break it 3, worst case: with a queue of one and every worker dead, the producer itself blocks for ever.
+#[test]
+fn enough_failures_with_a_small_queue_block_the_producer() {
+    let output = run(&["--sentinels", "--queue-size", "1", "--fail-job", "2,3,4"]);
+    assert!(output.contains("Producer  waiting since"), "{output}");
+    assert!(output.contains("for room in the queue"), "{output}");
+    assert!(output.ends_with("[exit status 1]\n"), "{output}");
+    insta::assert_snapshot!(output);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes() {
+    let args = ["--fail-job", "3", "--queue-size", "2", "--seed", "5"];
+    assert_eq!(run(&args), run(&args));
+}
+
+#[test]
+fn help_lists_the_experiments() {
+    insta::assert_snapshot!(run(&["--help"]));
+}
+
+#[test]
+fn a_bad_job_number_is_refused_in_one_line() {
+    assert_eq!(
+        run(&["--fail-job", "0"]),
+        "error: invalid value '0' for '--fail-job <N>': expected a whole number from 1 to 10000000 (see --help)\n[exit status 2]\n"
+    );
+}
+
+#[test]
+fn the_lesson_text_shows_the_real_output() {
+    check_lesson_text("lessons/02-broken-no-sentinel.md", run);
+}

@@ -1,0 +1,163 @@
+//! Lesson 3's behaviour, pinned down: the same experiments as lesson 2, now ending cleanly, and the
+//! Python lesson's bonus.
+
+use lesson_support::testing::check_lesson_text;
+
+/// Runs lesson 3 in this process with `args`, and returns all it prints and its exit status.
+fn run(args: &[&str]) -> String {
+    lesson_support::capture(fixed_join::LESSON, fixed_join::run, args)
+}
+
+/// Fix it 1: the queue closes when the producer's sender is dropped; every worker shuts down by itself.
+#[test]
+fn default_run() {
+    let output = run(&[]);
+    assert_eq!(
+        output.matches("Queue closed and empty: shutting down").count(),
+        3,
+        "{output}"
+    );
+    assert!(
+        output.contains("Every job is done: queue.join() returned"),
+        "{output}"
+    );
+    assert!(output.ends_with("[exit status 0]\n"), "{output}");
+    insta::assert_snapshot!(output);
+}
+
+#[test]
+fn a_queue_of_one_still_slows_only_the_producer() {
+    insta::assert_snapshot!(run(&["--queue-size", "1"]));
+}
+
+/// Fix it 3: a failed job is reported, and the pool goes on: processed 19, failed 1, lost 0, exit 0.
+#[test]
+fn a_failing_job_is_reported_and_the_pool_goes_on() {
+    let output = run(&["--fail-job", "7"]);
+    assert_accounted(&output, 19, 1);
+    insta::assert_snapshot!(output);
+}
+
+/// Fix it 3 for a panic: the panic ends only the job's task.
+#[test]
+fn a_panicking_job_is_reported_and_the_pool_goes_on() {
+    let output = run(&["--panic-job", "7"]);
+    assert!(
+        output.contains("Failed: process_item_7 with a panic:"),
+        "{output}"
+    );
+    assert!(
+        !output.contains("!!"),
+        "no task may end without shutting down:\n{output}"
+    );
+    assert_accounted(&output, 19, 1);
+    insta::assert_snapshot!(output);
+}
+
+/// The run that blocked lesson 2's producer for ever: here every worker survives.
+#[test]
+fn many_failures_with_a_small_queue_do_not_block_the_producer() {
+    let output = run(&["--queue-size", "1", "--fail-job", "2,3,4", "--panic-job", "5"]);
+    assert_accounted(&output, 16, 4);
+    insta::assert_snapshot!(output);
+}
+
+/// The Python lesson's bonus: every job queued up front, `join()`, then the workers stopped.
+#[test]
+fn batch_joins_then_stops_the_workers() {
+    let output = run(&["--batch", "--jobs", "10"]);
+    let joined = output.find("queue.join() returned").expect("join returned");
+    let last_processed = output
+        .rfind("Processed: batch_item_")
+        .expect("jobs were processed");
+    assert!(
+        last_processed < joined,
+        "join returned before the last job was done:\n{output}"
+    );
+    assert_accounted(&output, 10, 0);
+    insta::assert_snapshot!(output);
+}
+
+/// The seed lesson's bug, which `TaskDone` prevents: a failure in the batch must not make `join()` wait for
+/// ever.
+#[test]
+fn batch_join_returns_even_when_jobs_fail() {
+    let output = run(&["--batch", "--jobs", "10", "--fail-job", "2", "--panic-job", "3"]);
+    assert!(output.contains("queue.join() returned"), "{output}");
+    assert_accounted(&output, 8, 2);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes() {
+    let args = [
+        "--fail-job",
+        "3",
+        "--panic-job",
+        "4",
+        "--queue-size",
+        "2",
+        "--seed",
+        "5",
+    ];
+    assert_eq!(run(&args), run(&args));
+}
+
+#[test]
+fn every_job_is_accounted_for_exactly_once() {
+    let cases = [
+        (20, &["--workers", "1"][..]),
+        (20, &["--workers", "10", "--queue-size", "0"]),
+        (
+            37,
+            &[
+                "--jobs",
+                "37",
+                "--workers",
+                "4",
+                "--queue-size",
+                "2",
+                "--fail-job",
+                "5,6",
+            ],
+        ),
+        (0, &["--jobs", "0"]),
+    ];
+    for (jobs, args) in cases {
+        let output = run(args);
+        for number in 1..=jobs {
+            let ended = output
+                .matches(&format!("] Processed: process_item_{number} ("))
+                .count()
+                + output
+                    .matches(&format!("] Failed: process_item_{number} with"))
+                    .count();
+            assert_eq!(ended, 1, "job {number} with {args:?}:\n{output}");
+        }
+        assert!(output.contains("  lost          0\n"), "{output}");
+        assert!(output.ends_with("[exit status 0]\n"), "{output}");
+    }
+}
+
+#[test]
+fn help_lists_the_experiments() {
+    insta::assert_snapshot!(run(&["--help"]));
+}
+
+#[test]
+fn the_lesson_text_shows_the_real_output() {
+    check_lesson_text("lessons/03-fixed-join.md", run);
+}
+
+/// Asserts the summary's accounting, and a clean exit.
+fn assert_accounted(output: &str, processed: usize, failed: usize) {
+    assert!(
+        output.contains(&format!("  processed     {processed}\n")),
+        "processed {processed}:\n{output}"
+    );
+    assert!(
+        output.contains(&format!("  failed        {failed}\n")),
+        "failed {failed}:\n{output}"
+    );
+    assert!(output.contains("  lost          0\n"), "{output}");
+    assert!(output.ends_with("[exit status 0]\n"), "{output}");
+}
