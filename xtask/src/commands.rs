@@ -1,9 +1,12 @@
 //! What each of the runner's commands does.
 
-use std::io::Write;
-use std::process::Command;
+use std::io::{IsTerminal, Write};
+use std::process::{Command, Stdio};
 
+use crate::check::{self, TestRun};
+use crate::diff::{self, Sources};
 use crate::lessons::{self, Lesson};
+use crate::reset::{self, Reset};
 
 /// The exit status of a mistake on the command line, as for the lessons.
 pub const EXIT_USAGE: u8 = 2;
@@ -39,6 +42,9 @@ pub fn lesson(wanted: &str, flags: &[String]) -> Result<u8, String> {
         .map_err(|error| format!("cannot read {}: {error}", text_path.display()))?;
 
     print(&introduction(lesson, &text));
+    if let Some(previous) = lessons.iter().find(|other| other.number + 1 == lesson.number) {
+        print(&changed_since(previous, lesson));
+    }
     print("\n");
     let status = run_lesson_crate(lesson, flags)?;
     // After a mistake in the flags, the lesson's one-line error is the thing to read, not suggestions.
@@ -57,6 +63,14 @@ pub fn introduction(lesson: &Lesson, text: &str) -> String {
     }
     intro.push_str(&format!("Running `{}`...\n", lesson.crate_name));
     intro
+}
+
+/// The line that says what a lesson changes in the one before it, and how to see it.
+pub fn changed_since(previous: &Lesson, lesson: &Lesson) -> String {
+    format!(
+        "Since lesson {}: {}. See what changed, in the code and in the output: `cargo xtask diff {} {}`.\n",
+        previous.number, lesson.teaches, previous.number, lesson.number
+    )
 }
 
 /// What is printed after a lesson ran: what to try next, where to read, which lesson follows.
@@ -84,17 +98,188 @@ pub fn what_next(lesson: &Lesson, lessons: &[Lesson], text: &str) -> String {
     next
 }
 
+/// `cargo xtask diff A B FLAGS…`: the source diff between two lessons, then the diff of their outputs for
+/// the same flags.
+pub fn diff(first: &str, second: &str, flags: &[String]) -> Result<u8, String> {
+    let lessons = lessons::load()?;
+    let (old, new) = (lessons::find(&lessons, first)?, lessons::find(&lessons, second)?);
+    let root = lessons::workspace_root();
+    let old_sources = Sources::read(&root, &format!("{}/src", old.crate_path()))?;
+    let new_sources = Sources::read(&root, &format!("{}/src", new.crate_path()))?;
+    let old_output = capture_lesson_crate(old, flags)?;
+    let new_output = capture_lesson_crate(new, flags)?;
+    let text = render_diff(
+        old,
+        new,
+        flags,
+        &old_sources,
+        &new_sources,
+        &old_output,
+        &new_output,
+    );
+    let coloured = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    print(&if coloured { diff::colour(&text) } else { text });
+    Ok(0)
+}
+
+/// The whole text of `cargo xtask diff`, from what it read and ran.
+pub fn render_diff(
+    old: &Lesson,
+    new: &Lesson,
+    flags: &[String],
+    old_sources: &Sources,
+    new_sources: &Sources,
+    old_output: &str,
+    new_output: &str,
+) -> String {
+    let shown_flags = if flags.is_empty() {
+        "no flags".to_string()
+    } else {
+        flags.join(" ")
+    };
+    let mut text = format!(
+        "What changed from lesson {} ({}) to lesson {} ({})\n\n== The code ==\n",
+        old.number, old.crate_name, new.number, new.crate_name
+    );
+    text.push_str(&diff::source_diff(old_sources, new_sources));
+    text.push_str(&format!("\n== What it prints, with {shown_flags} ==\n"));
+    let old_label = format!("lesson {} ({})", old.number, old.crate_name);
+    let new_label = format!("lesson {} ({})", new.number, new.crate_name);
+    text.push_str(&diff::output_diff(old_output, new_output, &old_label, &new_label));
+    text
+}
+
+/// `cargo xtask check [N]`: each lesson's tests, run as CI runs them, turned into one verdict per lesson.
+pub fn check(wanted: Option<&str>) -> Result<u8, String> {
+    let lessons = lessons::load()?;
+    let chosen: Vec<&Lesson> = match wanted {
+        Some(wanted) => vec![lessons::find(&lessons, wanted)?],
+        None => lessons.iter().collect(),
+    };
+    let mut all_match = true;
+    for lesson in chosen {
+        print(&format!(
+            "Checking lesson {} ({})...\n",
+            lesson.number, lesson.crate_name
+        ));
+        let run = test_lesson_crate(lesson)?;
+        all_match &= run.passed;
+        print(&check::verdict(lesson, &run));
+        if lesson.crate_name == "broken-no-sentinel" && !run.passed {
+            let mut results = Vec::new();
+            for probe in check::LESSON_2_PROBES {
+                let flags: Vec<String> = probe.flags.iter().map(|flag| flag.to_string()).collect();
+                let output = capture_lesson_crate(lesson, &flags)?;
+                results.push((*probe, exit_status_of(&output)));
+            }
+            print(&check::progress(&results));
+        }
+    }
+    if all_match {
+        print("Every lesson checked matches its reference.\n");
+    }
+    Ok(if all_match { 0 } else { 1 })
+}
+
+/// `cargo xtask reset N`: saves the learner's changes to a lesson as a patch, then puts the lesson back.
+pub fn reset(wanted: &str) -> Result<u8, String> {
+    let lessons = lessons::load()?;
+    let lesson = lessons::find(&lessons, wanted)?;
+    let label = format!("lesson-{}-{}", lesson.number, lesson.crate_name);
+    match reset::reset(&lessons::workspace_root(), &lesson.crate_path(), &label)? {
+        Reset::NothingToSave => print(&format!(
+            "Lesson {} ({}) is already as committed: nothing to reset.\n",
+            lesson.number,
+            lesson.crate_path()
+        )),
+        Reset::Saved(patch) => print(&format!(
+            "Saved your changes to {0}, then put {1} back as committed.\n\
+             To bring your changes back: `git apply {0}`.\n",
+            patch.display(),
+            lesson.crate_path()
+        )),
+    }
+    Ok(0)
+}
+
 /// Builds and runs the lesson's crate with `flags`, through the same cargo that runs this runner.
 fn run_lesson_crate(lesson: &Lesson, flags: &[String]) -> Result<u8, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(&cargo)
-        .current_dir(lessons::workspace_root())
+    let status = cargo()
         .args(["run", "--quiet", "--package", &lesson.crate_name, "--"])
         .args(flags)
         .status()
         .map_err(|error| format!("cannot start cargo: {error}"))?;
     // A lesson that fails to build has already shown the compiler's message; its status is cargo's own 101.
     Ok(status.code().map_or(1, |code| code.clamp(0, 255) as u8))
+}
+
+/// Runs the lesson's crate with `flags` and returns what it printed, as the lessons' tests capture it:
+/// standard output, standard error, then `[exit status N]`. The compiler's messages are not part of it.
+fn capture_lesson_crate(lesson: &Lesson, flags: &[String]) -> Result<String, String> {
+    let build = cargo()
+        .args(["build", "--quiet", "--package", &lesson.crate_name])
+        .status()
+        .map_err(|error| format!("cannot start cargo: {error}"))?;
+    if !build.success() {
+        return Err(format!(
+            "lesson {} does not build: the compiler's message is above",
+            lesson.number
+        ));
+    }
+    let output = cargo()
+        .args(["run", "--quiet", "--package", &lesson.crate_name, "--"])
+        .args(flags)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("cannot start cargo: {error}"))?;
+    let status = output.status.code().unwrap_or(1);
+    Ok(format!(
+        "{}{}[exit status {status}]\n",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    ))
+}
+
+/// The exit status that `capture_lesson_crate` wrote on the last line.
+fn exit_status_of(captured: &str) -> u8 {
+    captured
+        .trim_end()
+        .rsplit('\n')
+        .next()
+        .and_then(|line| {
+            line.strip_prefix("[exit status ")?
+                .strip_suffix(']')?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(1)
+}
+
+/// Runs a lesson's tests as CI does: with `CI` set, nothing is written (no snapshot, no lesson text), and
+/// any difference fails.
+fn test_lesson_crate(lesson: &Lesson) -> Result<TestRun, String> {
+    let output = cargo()
+        .args(["test", "--quiet", "--package", &lesson.crate_name])
+        .env("CI", "true")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("cannot start cargo: {error}"))?;
+    Ok(TestRun {
+        passed: output.status.success(),
+        output: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    })
+}
+
+/// A cargo command in the workspace, with the cargo that runs this runner (`CARGO`), or `cargo`.
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(lessons::workspace_root());
+    command
 }
 
 /// Prints `text` on standard output. A reader that went away (`cargo xtask list | head -3`) is not an error

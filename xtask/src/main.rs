@@ -35,6 +35,27 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
+    /// Show what changed between two lessons: the code, then what both print with the same flags.
+    #[command(after_help = "Example: cargo xtask diff 2 3 --fail-job 7")]
+    Diff {
+        /// The first lesson: a number (2) or a crate's name.
+        first: String,
+        /// The second lesson.
+        second: String,
+        /// Flags for both runs, such as `--queue-size 1`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
+        flags: Vec<String>,
+    },
+    /// Check every lesson (or one) against its reference output, and say in plain words what differs.
+    Check {
+        /// Only this lesson: a number or a crate's name.
+        lesson: Option<String>,
+    },
+    /// Put a lesson's code back as committed, after saving your changes as a patch.
+    Reset {
+        /// The lesson: a number or a crate's name.
+        lesson: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -66,6 +87,9 @@ fn main() -> ExitCode {
             Ok(0)
         }
         Some(Command::Lesson { lesson, flags }) => commands::lesson(&lesson, &flags),
+        Some(Command::Diff { first, second, flags }) => commands::diff(&first, &second, &flags),
+        Some(Command::Check { lesson }) => commands::check(lesson.as_deref()),
+        Some(Command::Reset { lesson }) => commands::reset(&lesson),
     };
     match result {
         Ok(status) => ExitCode::from(status),

@@ -50,8 +50,10 @@ fn every_lesson_in_the_list_has_its_crate_and_its_text() {
 #[test]
 fn every_snapshot_belongs_to_a_test() {
     let mut orphans = Vec::new();
-    let crates = std::fs::read_dir(workspace_file("crates")).unwrap();
-    for crate_folder in crates.map(|entry| entry.unwrap().path()) {
+    let crates = std::fs::read_dir(workspace_file("crates"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path());
+    for crate_folder in crates.chain([workspace_file("xtask")]) {
         let Ok(snapshots) = std::fs::read_dir(crate_folder.join("tests/snapshots")) else {
             continue;
         };
@@ -75,4 +77,119 @@ fn snapshot_has_its_test(crate_folder: &Path, snapshot: &Path) -> bool {
     let source =
         std::fs::read_to_string(crate_folder.join("tests").join(format!("{file}.rs"))).unwrap_or_default();
     source.contains(&format!("fn {test}()"))
+}
+
+/// Flags of cargo itself that the texts may name.
+const CARGO_FLAGS: &[&str] = &[
+    "--workspace",
+    "--locked",
+    "--all",
+    "--check",
+    "--all-targets",
+    "--package",
+];
+
+/// Every `cargo xtask` command, lesson number, crate, flag and file that the README and the lesson texts name
+/// must exist: a learner who copies a command from a text must not meet "no such thing".
+#[test]
+fn the_texts_name_only_what_exists() {
+    let lessons = lessons::load().unwrap();
+    let crates: Vec<String> = lessons
+        .iter()
+        .map(|lesson| lesson.crate_name.clone())
+        .chain(["lesson-support".to_string(), "xtask".to_string()])
+        .collect();
+    let mut flags: Vec<String> = CARGO_FLAGS.iter().map(|flag| flag.to_string()).collect();
+    for help in [
+        lesson_support::capture(baseline::LESSON, baseline::run, &["--help"]),
+        lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, &["--help"]),
+        lesson_support::capture(fixed_join::LESSON, fixed_join::run, &["--help"]),
+    ] {
+        flags.extend(
+            words(&help)
+                .filter(|word| word.starts_with("--"))
+                .map(str::to_string),
+        );
+    }
+    let commands = ["list", "lesson", "diff", "check", "reset"];
+
+    let mut texts = vec!["README.md".to_string()];
+    texts.extend(lessons.iter().map(|lesson| lesson.text_path()));
+    let mut mistakes = Vec::new();
+    for path in &texts {
+        let text = std::fs::read_to_string(workspace_file(path)).unwrap();
+        for code in inline_code(&text) {
+            let words: Vec<&str> = words(code).collect();
+            for (index, word) in words.iter().enumerate() {
+                let next = words.get(index + 1).copied().unwrap_or("");
+                let mistake =
+                    if word.starts_with("--") && word.len() > 2 && !flags.iter().any(|flag| flag == word) {
+                        Some(format!("the flag {word}"))
+                    } else if *word == "xtask"
+                        && words.get(index.wrapping_sub(1)) == Some(&"cargo")
+                        && !next.is_empty()
+                        && !commands.contains(&next)
+                    {
+                        Some(format!("the command `cargo xtask {next}`"))
+                    } else if ["lesson", "reset", "check"].contains(word)
+                        && words.get(index.wrapping_sub(1)) == Some(&"xtask")
+                        && !next.is_empty()
+                        && !next.starts_with('-')
+                        && lessons::find(&lessons, next).is_err()
+                    {
+                        Some(format!("lesson {next}"))
+                    } else if *word == "-p" && !crates.iter().any(|name| name == next) {
+                        Some(format!("the crate {next}"))
+                    } else if looks_like_a_path(word) && !workspace_file(word).exists() {
+                        Some(format!("the file {word}"))
+                    } else {
+                        None
+                    };
+                if let Some(mistake) = mistake {
+                    mistakes.push(format!(
+                        "{path} names {mistake}, which does not exist (in `{code}`)"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(mistakes.is_empty(), "{mistakes:#?}");
+}
+
+/// The spans of inline code (between single backticks) and the lines of code blocks, outside generated output.
+fn inline_code(text: &str) -> Vec<&str> {
+    let mut spans = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            // Command lines of code blocks; generated output is checked by the lessons' own tests.
+            if line.trim_start().starts_with("cargo ") {
+                spans.push(line.split('#').next().unwrap_or(line));
+            }
+            continue;
+        }
+        spans.extend(line.split('`').skip(1).step_by(2));
+    }
+    spans
+}
+
+/// The words of a piece of code, without the punctuation around them.
+fn words(code: &str) -> impl Iterator<Item = &str> {
+    code.split(|c: char| {
+        c.is_whitespace() || c == ',' || c == '[' || c == ']' || c == '(' || c == ')' || c == '`' || c == '='
+    })
+    .map(|word| word.trim_end_matches(['.', ':', ';']))
+    .filter(|word| !word.is_empty())
+}
+
+/// A path in the workspace, as the texts write them: `crates/baseline/src/lib.rs`, `lessons/list.txt`.
+fn looks_like_a_path(word: &str) -> bool {
+    ["crates/", "lessons/", "xtask/", ".ci/"]
+        .iter()
+        .any(|prefix| word.starts_with(prefix))
+        && !word.contains('<')
 }

@@ -75,6 +75,19 @@ pub fn ensure_file_contents(path: &str, fresh: &str) {
 /// `text` with the content of every output block replaced by what `run` prints now. A block may be
 /// indented (inside a list item); its content is indented as its opening line is.
 pub fn refresh_outputs(text: &str, run: impl Fn(&[&str]) -> String) -> Result<String, String> {
+    refresh_blocks(text, OUTPUT_BEGINS, |flags| {
+        let args: Vec<&str> = flags.split_whitespace().collect();
+        run(&args)
+    })
+}
+
+/// `text` with every generated block that opens with `opening` replaced: the block's content becomes what
+/// `generate` makes from the rest of the opening line (up to its `-->`). Fails if there is no such block.
+pub fn refresh_blocks(
+    text: &str,
+    opening: &str,
+    generate: impl Fn(&str) -> String,
+) -> Result<String, String> {
     let mut fresh = String::new();
     let mut lines = text.lines();
     let mut blocks = 0;
@@ -82,23 +95,23 @@ pub fn refresh_outputs(text: &str, run: impl Fn(&[&str]) -> String) -> Result<St
         fresh.push_str(line);
         fresh.push('\n');
         let trimmed = line.trim_start();
-        let Some(flags) = trimmed.strip_prefix(OUTPUT_BEGINS) else {
+        let Some(rest) = trimmed.strip_prefix(opening) else {
             continue;
         };
         let indent = &line[..line.len() - trimmed.len()];
-        let flags = flags
+        let what = rest
             .trim()
             .strip_suffix("-->")
-            .ok_or("an output block's opening line must end in -->")?;
-        let args: Vec<&str> = flags.split_whitespace().collect();
+            .ok_or("a generated block's opening line must end in -->")?;
+        let what = what.trim();
         // Skip the old content, up to and including the closing line.
         if !lines.by_ref().any(|old| old.trim() == OUTPUT_ENDS) {
             return Err(format!(
-                "the output block for `{flags}` has no `{OUTPUT_ENDS}` line"
+                "the generated block `{what}` has no `{OUTPUT_ENDS}` line"
             ));
         }
         let mut block = String::from("```text\n");
-        block.push_str(&run(&args));
+        block.push_str(&generate(what));
         block.push_str("```\n");
         block.push_str(OUTPUT_ENDS);
         for generated in block.lines() {
@@ -111,7 +124,7 @@ pub fn refresh_outputs(text: &str, run: impl Fn(&[&str]) -> String) -> Result<St
         blocks += 1;
     }
     if blocks == 0 {
-        return Err("it has no block of generated output".to_string());
+        return Err(format!("it has no generated block that opens with `{opening}`"));
     }
     Ok(fresh)
 }
