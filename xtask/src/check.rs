@@ -147,22 +147,29 @@ fn first_difference(output: &str) -> Option<String> {
     Some(text)
 }
 
-/// The messages of the tests' panics, without backtraces: what a plain `assert!` said.
+/// The messages of the tests' panics, without backtraces, each cut to its first lines: what a plain
+/// `assert!` said, without the whole transcript it may print after.
 fn panic_messages(output: &str) -> String {
+    const LINES_PER_MESSAGE: usize = 4;
     let mut text = String::new();
-    let mut keep = false;
+    let mut kept: Option<usize> = None;
     for line in output.lines() {
         if line.starts_with("thread '") && line.contains("panicked at") {
-            keep = true;
-        } else if line.starts_with("stack backtrace:")
-            || line.starts_with("note: ")
-            || line.starts_with("----")
-        {
-            keep = false;
+            kept = Some(0);
+        } else if line.starts_with("stack backtrace:") || line.starts_with("note: ") || line == "failures:" {
+            kept = None;
         }
-        if keep {
-            text.push_str(line);
-            text.push('\n');
+        match kept {
+            Some(count) if count < LINES_PER_MESSAGE => {
+                text.push_str(line);
+                text.push('\n');
+                kept = Some(count + 1);
+            }
+            Some(count) if count == LINES_PER_MESSAGE => {
+                text.push_str("...\n");
+                kept = Some(count + 1);
+            }
+            _ => {}
         }
     }
     text
@@ -246,6 +253,18 @@ mod tests {
         );
         assert!(text.contains("job 3 lost"), "{text}");
         assert!(!text.contains("backtrace"), "{text}");
+        let long = "a --- FAILED\nthread 'a' (1) panicked at x:\none\ntwo\nthree\nfour\nfive\n";
+        let text = verdict(
+            &lesson(),
+            &TestRun {
+                passed: false,
+                output: long.to_string(),
+            },
+        );
+        assert!(
+            text.contains("three\n") && text.contains("...\n") && !text.contains("four"),
+            "{text}"
+        );
     }
 
     #[test]
