@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use lesson_support::{Failures, Harness, Job, JobError, Lesson, Participant, Seconds};
+use lesson_support::{Failures, Harness, Job, JobError, Lesson, LessonOptions, Participant, Seconds};
 use tokio::sync::Mutex;
 use tokio::sync::mpsc::{self, Receiver, Sender};
 use tokio::task::JoinHandle;
@@ -33,6 +33,12 @@ pub struct Options {
     /// Put lesson 1's sentinels back (one shutdown message per worker), to see Break it 2 and 3 on their own.
     #[arg(long, help_heading = "This lesson's experiments")]
     pub sentinels: bool,
+}
+
+impl LessonOptions for Options {
+    fn check(&self, settings: &lesson_support::Settings) -> Result<(), String> {
+        self.failures.check(settings)
+    }
 }
 
 /// What travels through the queue: a job, or the sentinel that tells one worker to stop.

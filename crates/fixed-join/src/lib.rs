@@ -14,7 +14,9 @@ pub mod queue;
 
 use std::sync::Arc;
 
-use lesson_support::{Failures, Harness, Job, JobError, Lesson, Participant, Seconds, panic_message};
+use lesson_support::{
+    Failures, Harness, Job, JobError, Lesson, LessonOptions, Participant, Seconds, panic_message,
+};
 use tokio::task::JoinHandle;
 
 use crate::queue::{Queue, QueueSender};
@@ -36,6 +38,12 @@ pub struct Options {
     /// Run the Python lesson's bonus instead: every job on an unbounded queue up front, then `join()`.
     #[arg(long, help_heading = "This lesson's experiments")]
     pub batch: bool,
+}
+
+impl LessonOptions for Options {
+    fn check(&self, settings: &lesson_support::Settings) -> Result<(), String> {
+        self.failures.check(settings)
+    }
 }
 
 /// Runs the lesson: one producer, `--workers` workers, one queue of `--queue-size` between them.

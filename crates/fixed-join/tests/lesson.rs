@@ -161,3 +161,11 @@ fn assert_accounted(output: &str, processed: usize, failed: usize) {
     assert!(output.contains("  lost          0\n"), "{output}");
     assert!(output.ends_with("[exit status 0]\n"), "{output}");
 }
+
+#[test]
+fn a_job_number_above_jobs_is_refused_in_one_line() {
+    assert_eq!(
+        run(&["--jobs", "5", "--panic-job", "6"]),
+        "error: invalid value '6' for '--panic-job <N>': expected a job number from 1 to 5 (--jobs) (see --help)\n[exit status 2]\n"
+    );
+}

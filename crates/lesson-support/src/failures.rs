@@ -6,7 +6,7 @@ use std::fmt;
 
 use clap::Args;
 
-use crate::settings::{MAX_JOBS, whole_number};
+use crate::settings::{MAX_JOBS, Settings, whole_number};
 use crate::workload::Job;
 
 /// The flags that choose which jobs fail, and how.
@@ -42,6 +42,12 @@ impl fmt::Display for JobError {
 impl std::error::Error for JobError {}
 
 impl Failures {
+    /// Checks that every job named is one of the run's jobs.
+    pub fn check(&self, settings: &Settings) -> Result<(), String> {
+        check_job_numbers("--fail-job", &self.fail_jobs, settings)?;
+        check_job_numbers("--panic-job", &self.panic_jobs, settings)
+    }
+
     /// Strikes `job` if the flags say so: an error for `--fail-job`, a panic for `--panic-job`, `Ok(())` for
     /// every other job. Call it where the job's processing would fail.
     pub fn strike(&self, job: &Job) -> Result<(), JobError> {
@@ -54,6 +60,17 @@ impl Failures {
             });
         }
         Ok(())
+    }
+}
+
+/// Checks that every number given to `flag` is one of the run's jobs, 1 to `--jobs`.
+pub fn check_job_numbers(flag: &str, numbers: &[usize], settings: &Settings) -> Result<(), String> {
+    match numbers.iter().find(|number| **number > settings.jobs) {
+        Some(number) => Err(format!(
+            "invalid value '{number}' for '{flag} <N>': expected a job number from 1 to {} (--jobs)",
+            settings.jobs
+        )),
+        None => Ok(()),
     }
 }
 

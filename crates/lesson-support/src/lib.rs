@@ -30,6 +30,6 @@ pub mod workload;
 pub use clock::Seconds;
 pub use failures::{Failures, JobError, panic_message};
 pub use harness::{Harness, Participant};
-pub use run::{Lesson, NoOptions, capture, main};
+pub use run::{Lesson, LessonOptions, NoOptions, capture, main};
 pub use settings::Settings;
-pub use workload::Job;
+pub use workload::{Job, Slot, Workload};

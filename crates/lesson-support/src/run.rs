@@ -34,9 +34,20 @@ The same flags and seed always print the same bytes.
 Exit status: 0 every job accounted for and every task shut down; 1 the run ended but something went wrong
 (the watchdog stopped it, a job was lost, a task stopped without shutting down); 2 a mistake in the flags.";
 
+/// A lesson's own flags, parsed by clap, and checked against the settings once both are known.
+pub trait LessonOptions: Args {
+    /// Checks what a single flag's parser cannot: a value that depends on another flag, such as a job number
+    /// that must not be above `--jobs`. The mistake is one line naming the flag and what it accepts.
+    fn check(&self, _settings: &Settings) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 /// A lesson with no flags of its own.
 #[derive(Debug, Clone, Copy, Default, Args)]
 pub struct NoOptions {}
+
+impl LessonOptions for NoOptions {}
 
 /// The whole command line of a lesson: the settings every lesson takes and the lesson's own options.
 #[derive(Debug, Parser)]
@@ -59,7 +70,7 @@ enum Usage {
 /// prints the summary and returns the exit status of the course's command-line contract.
 pub fn main<O, F, Fut>(about: Lesson, lesson: F) -> ExitCode
 where
-    O: Args,
+    O: LessonOptions,
     F: FnOnce(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
@@ -96,7 +107,7 @@ where
 /// print, standard output and standard error alike, followed by `[exit status N]`. For tests.
 pub fn capture<O, F, Fut>(about: Lesson, lesson: F, args: &[&str]) -> String
 where
-    O: Args,
+    O: LessonOptions,
     F: FnOnce(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
@@ -163,7 +174,10 @@ fn heading(about: Lesson, settings: &Settings) -> String {
 }
 
 /// Parses a lesson's command line. Mistakes come back as one line that names the flag and what it accepts.
-fn parse<O: Args>(about: Lesson, args: impl IntoIterator<Item = OsString>) -> Result<(Settings, O), Usage> {
+fn parse<O: LessonOptions>(
+    about: Lesson,
+    args: impl IntoIterator<Item = OsString>,
+) -> Result<(Settings, O), Usage> {
     let command = CommandLine::<O>::command()
         .name(about.name)
         .bin_name(about.name)
@@ -173,7 +187,10 @@ fn parse<O: Args>(about: Lesson, args: impl IntoIterator<Item = OsString>) -> Re
         .try_get_matches_from(args)
         .and_then(|mut matches| CommandLine::<O>::from_arg_matches_mut(&mut matches));
     match parsed {
-        Ok(command_line) => Ok((command_line.settings, command_line.options)),
+        Ok(command_line) => match command_line.options.check(&command_line.settings) {
+            Ok(()) => Ok((command_line.settings, command_line.options)),
+            Err(mistake) => Err(Usage::Mistake(format!("error: {mistake} (see --help)"))),
+        },
         Err(error) => match error.kind() {
             clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                 Err(Usage::Help(error.to_string()))

@@ -15,6 +15,27 @@ pub const PRODUCTION_MILLIS: std::ops::RangeInclusive<u64> = 50..=150;
 /// How long a worker may take to process one job, in milliseconds (the seed lesson's 0.2–1.0 s).
 pub const PROCESSING_MILLIS: std::ops::RangeInclusive<u64> = 200..=1_000;
 
+/// How many words of a job's random stream each slot owns: far more than any lesson draws from one.
+const WORDS_PER_SLOT: u128 = 1 << 16;
+
+/// A place in a job's random stream that belongs to one kind of draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The job's priority (lesson 4).
+    Priority,
+    /// Whether attempt number `n` (from 1) of the job fails (lesson 5).
+    Attempt(u32),
+}
+
+impl Slot {
+    fn index(self) -> u128 {
+        match self {
+            Slot::Priority => 0,
+            Slot::Attempt(attempt) => 1 + u128::from(attempt),
+        }
+    }
+}
+
 /// One unit of work: what the producer puts on the queue and a worker takes off it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -55,13 +76,22 @@ impl Workload {
         }
     }
 
-    /// The random stream of job `number`.
+    /// The random stream of job `number`, from its start: the draws of [`Workload::job`].
     ///
     /// ChaCha8 is documented to give the same stream on every platform and in every version (unlike
     /// `StdRng`), and it has 2^64 independent streams per seed: one per job.
     pub fn random_stream(&self, number: usize) -> ChaCha8Rng {
         let mut random = ChaCha8Rng::seed_from_u64(self.seed);
         random.set_stream(number as u64);
+        random
+    }
+
+    /// Job `number`'s random stream, from a place of its own for each `slot`: lessons draw a job's priority,
+    /// or whether its third attempt fails, from a slot each, so that no draw shifts another.
+    pub fn random_at(&self, number: usize, slot: Slot) -> ChaCha8Rng {
+        let mut random = self.random_stream(number);
+        // Far past the draws of `job`, and far enough apart that no slot's draws reach the next slot.
+        random.set_word_pos(WORDS_PER_SLOT * (1 + slot.index()));
         random
     }
 }
@@ -79,6 +109,17 @@ mod tests {
         let _ = workload.job(99);
         assert_eq!(workload.job(3), Workload::new(7).job(3));
         assert_ne!(workload.job(3), Workload::new(8).job(3));
+    }
+
+    #[test]
+    fn slots_are_independent_and_reproducible() {
+        use rand::Rng;
+        let workload = Workload::new(3);
+        let draw = |slot| workload.random_at(5, slot).next_u64();
+        assert_eq!(draw(Slot::Priority), draw(Slot::Priority));
+        assert_ne!(draw(Slot::Priority), draw(Slot::Attempt(1)));
+        assert_ne!(draw(Slot::Attempt(1)), draw(Slot::Attempt(2)));
+        assert_ne!(draw(Slot::Priority), workload.random_stream(5).next_u64());
     }
 
     #[test]
