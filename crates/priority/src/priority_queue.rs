@@ -206,7 +206,7 @@ impl<P: Ord + Copy, T> PriorityQueue<P, T> {
             return None;
         }
         state.taken += 1;
-        let oldest_turn = oldest_every.is_some_and(|every| state.taken % every.get() == 0);
+        let oldest_turn = oldest_every.is_some_and(|every| state.taken.is_multiple_of(every.get()));
         let (priority, sequence) = if oldest_turn {
             let (&sequence, &priority) = state.by_age.first_key_value()?;
             (priority, sequence)
