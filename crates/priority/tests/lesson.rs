@@ -8,9 +8,12 @@ fn run(args: &[&str]) -> String {
     lesson_support::capture(priority::LESSON, priority::run, args)
 }
 
+/// Job numbers with their priorities, in the order of the transcript.
+type JobsInOrder = Vec<(usize, String)>;
+
 /// The jobs in the order the producer added them, and in the order the workers processed them, each with
 /// its priority.
-fn added_and_processed(output: &str) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
+fn added_and_processed(output: &str) -> (JobsInOrder, JobsInOrder) {
     let parse = |marker: &str| {
         output
             .lines()
