@@ -105,6 +105,7 @@ fn the_texts_name_only_what_exists() {
         lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, &["--help"]),
         lesson_support::capture(fixed_join::LESSON, fixed_join::run, &["--help"]),
         lesson_support::capture(priority::LESSON, priority::run, &["--help"]),
+        lesson_support::capture(dead_letter::LESSON, dead_letter::run, &["--help"]),
     ] {
         flags.extend(
             words(&help)

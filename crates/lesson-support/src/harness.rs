@@ -159,6 +159,11 @@ impl Harness {
         self.write_in_ledger(|ledger| ledger.dead_lettered(job));
     }
 
+    /// Writes in the ledger that `job`, parked in a dead-letter queue, was replayed and processed after all.
+    pub fn recovered(&self, job: &Job) {
+        self.write_in_ledger(|ledger| ledger.recovered(job));
+    }
+
     fn write_in_ledger(&self, write: impl FnOnce(&mut Ledger)) {
         let at = self.elapsed();
         let mut record = self.record();

@@ -4,7 +4,7 @@
 //! written in the ledger, and so is its end: processed, failed or dead-lettered. A job with no end when the
 //! run stops is lost, and the summary names it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::workload::Job;
 
@@ -22,6 +22,8 @@ pub struct Ledger {
     /// Jobs produced that have not ended yet, by number. Kept small: only what is in the queue or in a
     /// worker's hands, never every job of a long run.
     unfinished: BTreeMap<usize, String>,
+    /// The jobs in a dead-letter queue, by number, so that a replay can take them out again.
+    parked: BTreeSet<usize>,
     /// Things that must never happen, such as a job that ends twice. They make the run fail.
     mistakes: Vec<String>,
 }
@@ -51,6 +53,20 @@ impl Ledger {
     pub fn dead_lettered(&mut self, job: &Job) {
         self.end(job, "dead-lettered");
         self.dead_lettered += 1;
+        self.parked.insert(job.number);
+    }
+
+    /// Notes that `job`, parked in a dead-letter queue, was replayed and processed after all.
+    pub fn recovered(&mut self, job: &Job) {
+        if !self.parked.remove(&job.number) {
+            self.mistakes.push(format!(
+                "{} was recovered but it was not in a dead-letter queue",
+                job.name
+            ));
+            return;
+        }
+        self.dead_lettered -= 1;
+        self.processed += 1;
     }
 
     fn end(&mut self, job: &Job, how: &str) {
@@ -96,6 +112,19 @@ mod tests {
         assert_eq!(ledger.unfinished().collect::<Vec<_>>(), ["process_item_3"]);
         assert_eq!(ledger.lost(), 1);
         assert!(ledger.mistakes().is_empty());
+    }
+
+    #[test]
+    fn a_recovered_dead_letter_counts_as_processed() {
+        let job = Workload::new(1).job(1);
+        let mut ledger = Ledger::default();
+        ledger.produced(&job);
+        ledger.dead_lettered(&job);
+        assert_eq!((ledger.processed, ledger.dead_lettered), (0, 1));
+        ledger.recovered(&job);
+        assert_eq!((ledger.processed, ledger.dead_lettered), (1, 0));
+        ledger.recovered(&job);
+        assert_eq!(ledger.mistakes().len(), 1, "a job recovers once");
     }
 
     #[test]

@@ -83,6 +83,22 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         table.push(("dead-lettered", ledger.dead_lettered.to_string()));
     }
     table.push(("lost", format!("{}{}", lost.len(), listed(": ", &lost))));
+    // The sum that must always hold: every job produced ended one way or another, or is counted as lost.
+    let dead_lettered = if ledger.dead_lettered > 0 {
+        format!(" + {} dead-lettered", ledger.dead_lettered)
+    } else {
+        String::new()
+    };
+    table.push((
+        "accounted",
+        format!(
+            "{} produced = {} processed + {} failed{dead_lettered} + {} lost",
+            ledger.produced,
+            ledger.processed,
+            ledger.failed,
+            lost.len()
+        ),
+    ));
     table.push((
         "elapsed",
         format!("{} ({}, seed {})", Seconds(elapsed), clock.name(), settings.seed),

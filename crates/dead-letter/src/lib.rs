@@ -1,0 +1,389 @@
+//! Lesson 5: lesson 3's pipeline with retries: a failed job is tried again after a growing delay, and a job
+//! that fails every attempt is parked in a dead-letter queue, to be inspected and replayed.
+//!
+//! What is new is marked `RETRY` and `DEAD LETTER`. The shutdown changes too: with retries, "the producer is
+//! done" no longer means "no job will be queued again", so the queue is closed after `join()`.
+//!
+//! The lesson text is `lessons/05-dead-letter.md`; run it with `cargo xtask lesson 5`.
+
+pub mod dead_letters;
+pub mod queue;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lesson_support::{
+    Harness, Job, Lesson, LessonOptions, Participant, Seconds, Settings, Slot, panic_message,
+};
+use rand::RngExt;
+use tokio::task::JoinHandle;
+
+use crate::dead_letters::{DeadLetter, DeadLetterQueue};
+use crate::queue::{Queue, QueueSender, WeakQueueSender};
+
+/// What `--help` says about this lesson.
+pub const LESSON: Lesson = Lesson {
+    name: "dead-letter",
+    about: "Lesson 5: failed jobs retried with exponential backoff, then parked in a dead-letter queue.",
+    heading: "Producer-Consumer with retries and a dead-letter queue",
+};
+
+/// The flags of this lesson's experiments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "This lesson's experiments")]
+pub struct Options {
+    /// The chance that an attempt fails for a passing reason (a timeout, a busy server), from 0 to 1. Which
+    /// attempts fail is drawn from the seed.
+    #[arg(long, value_name = "P", default_value_t = 0.2, value_parser = probability)]
+    pub fail_rate: f64,
+
+    /// Make job N fail on every attempt: a poison job, which no retry can save. Repeat the flag, or separate
+    /// numbers with commas, for several.
+    #[arg(long, value_name = "N", value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..))]
+    pub poison: Vec<u64>,
+
+    /// How many attempts a job gets before it is parked in the dead-letter queue.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_attempts: u32,
+
+    /// The delay before the first retry, in milliseconds; it doubles before each retry after that.
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub backoff_ms: u64,
+
+    /// After the run, give every parked job one more attempt, and report which recovered.
+    #[arg(long)]
+    pub replay_dead_letters: bool,
+}
+
+impl LessonOptions for Options {
+    fn check(&self, settings: &Settings) -> Result<(), String> {
+        let numbers: Vec<usize> = self.poison.iter().map(|number| *number as usize).collect();
+        lesson_support::failures::check_job_numbers("--poison", &numbers, settings)
+    }
+}
+
+/// `--fail-rate`'s parser: a probability, from 0 to 1.
+fn probability(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err("expected a probability from 0 to 1, such as 0.3".to_string()),
+    }
+}
+
+/// RETRY: one attempt at a job: what travels through the queue, the first time and on every retry.
+#[derive(Debug)]
+pub struct Attempt {
+    /// The job.
+    pub job: Job,
+    /// Which attempt this is, from 1.
+    pub number: u32,
+}
+
+/// Why an attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptError {
+    /// A passing failure (`--fail-rate`): the next attempt may succeed.
+    Transient,
+    /// A job that always fails (`--poison`).
+    Poison,
+}
+
+impl fmt::Display for AttemptError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AttemptError::Transient => write!(formatter, "a passing error (--fail-rate)"),
+            AttemptError::Poison => write!(formatter, "a poison job: it fails every time (--poison)"),
+        }
+    }
+}
+
+/// RETRY: how failures are retried: how many attempts, and the delay before each retry.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts before a job is parked.
+    pub max_attempts: u32,
+    /// The delay before the first retry.
+    pub base_delay: Duration,
+}
+
+impl RetryPolicy {
+    /// The delay before attempt `next` (from 2): the base delay, doubled for every retry before it.
+    /// With the default 100 ms: 100 ms before attempt 2, 200 ms before attempt 3, 400 ms before attempt 4.
+    ///
+    /// Growing delays give a struggling service room to recover, where a tight retry loop would pile on.
+    pub fn delay_before(&self, next: u32) -> Duration {
+        self.base_delay * 2u32.pow(next.saturating_sub(2))
+    }
+}
+
+/// Runs the lesson: one producer, `--workers` workers, a queue, retries and a dead-letter queue.
+pub async fn run(harness: Harness, options: Options) {
+    let settings = harness.settings();
+    let main = harness.participant("Main");
+    let policy = RetryPolicy {
+        max_attempts: options.max_attempts,
+        base_delay: Duration::from_millis(options.backoff_ms),
+    };
+    let options = Arc::new(options);
+    let dead_letters = Arc::new(DeadLetterQueue::default());
+
+    let (sender, queue) = queue::channel(settings.queue_capacity());
+
+    // RETRY: this time `run` keeps a sender, on purpose. A failed job comes back to the queue after its
+    // delay, so the queue must stay open until no job can come back: the producer being done is not enough.
+    // The workers get a *weak* sender for their retries, which does not keep the queue open by itself.
+    let retries = sender.downgrade();
+    let producer = tokio::spawn(produce(
+        harness.clone(),
+        harness.participant("Producer"),
+        sender.clone(),
+    ));
+    let workers: Vec<JoinHandle<()>> = (1..=settings.workers)
+        .map(|number| {
+            let me = harness.participant(format!("Worker-{number}"));
+            let worker = work(
+                harness.clone(),
+                me,
+                queue.clone(),
+                retries.clone(),
+                dead_letters.clone(),
+                policy.clone(),
+                options.clone(),
+            );
+            tokio::spawn(worker)
+        })
+        .collect();
+
+    main.wait_for("the producer to finish", producer)
+        .await
+        .expect("the producer does not panic");
+    // RETRY: a job waiting for its retry still counts as unfinished (its receipt is held by the timer), so
+    // `join()` returns only when every job has succeeded or been parked. Only then may the queue close.
+    main.wait_for(
+        "every job to be done, retries included (queue.join())",
+        queue.join(),
+    )
+    .await;
+    main.say("Every job is done: queue.join() returned; closing the queue");
+    drop(sender);
+    for worker in workers {
+        if let Err(crash) = main.wait_for("the workers to finish", worker).await {
+            main.say(format!("!! A worker crashed: {crash}"));
+        }
+    }
+
+    // DEAD LETTER: what could not be done, for a person to look at.
+    for line in dead_letters.report() {
+        harness.note(&line);
+    }
+    if options.replay_dead_letters {
+        replay(&harness, &main, &dead_letters, &options).await;
+    }
+    main.shut_down();
+}
+
+/// The producer: makes `--jobs` jobs and puts each on the queue as its first attempt.
+async fn produce(harness: Harness, me: Participant, sender: QueueSender<Attempt>) {
+    let settings = harness.settings();
+    for number in 1..=settings.jobs {
+        let job = harness.job(number);
+        tokio::time::sleep(job.production_time).await;
+
+        if sender.is_full() {
+            me.say("Queue is full: waiting for a worker to take a job");
+        }
+        let name = job.name.clone();
+        harness.produced(&job);
+        me.wait_for("room in the queue", sender.put(Attempt { job, number: 1 }))
+            .await
+            .expect("the queue stays open until every job is done");
+        me.say(format!("Added job: {name}"));
+    }
+    me.say(format!("Done — added {} jobs total", settings.jobs));
+    me.shut_down();
+}
+
+/// Processes one attempt at a job: a timer stands in for real work, then the attempt fails if the job is
+/// poison, or if the seed says this attempt hits a passing error.
+async fn process(
+    job: Job,
+    attempt: u32,
+    harness: Harness,
+    options: Arc<Options>,
+) -> Result<(), AttemptError> {
+    tokio::time::sleep(job.processing_time).await;
+    if options.poison.contains(&(job.number as u64)) {
+        return Err(AttemptError::Poison);
+    }
+    let mut random = harness.workload().random_at(job.number, Slot::Attempt(attempt));
+    if random.random_bool(options.fail_rate) {
+        return Err(AttemptError::Transient);
+    }
+    Ok(())
+}
+
+/// A worker: takes attempts off the queue until it is closed and empty. A failed attempt is scheduled for a
+/// retry, or parked once it was the last one allowed.
+async fn work(
+    harness: Harness,
+    me: Participant,
+    queue: Queue<Attempt>,
+    retries: WeakQueueSender<Attempt>,
+    dead_letters: Arc<DeadLetterQueue>,
+    policy: RetryPolicy,
+    options: Arc<Options>,
+) {
+    while let Some((attempt, done)) = me.wait_for("the next job from the queue", queue.get()).await {
+        let Attempt { job, number } = attempt;
+        let outcome = tokio::spawn(process(job.clone(), number, harness.clone(), options.clone())).await;
+        let error = match outcome {
+            Ok(Ok(())) => {
+                let tries = if number == 1 {
+                    String::new()
+                } else {
+                    format!(", attempt {number}")
+                };
+                me.say(format!(
+                    "Processed: {} (took {:.2}{tries})",
+                    job.name,
+                    Seconds(job.processing_time)
+                ));
+                harness.processed(&job);
+                continue;
+            }
+            Ok(Err(error)) => error.to_string(),
+            Err(crash) => match crash.try_into_panic() {
+                Ok(payload) => format!("a panic: {}", panic_message(payload)),
+                Err(crash) => crash.to_string(),
+            },
+        };
+
+        if number < policy.max_attempts {
+            // RETRY: the worker does not sit out the delay; a timer task does, and puts the job back on the
+            // queue when it is over. The worker goes straight on to the next job. The timer holds the job's
+            // receipt (`done`) until the job is back in the queue, so `join()` cannot return in between.
+            let delay = policy.delay_before(number + 1);
+            me.say(format!(
+                "Failed: {} (attempt {number} of {}): {error}; retrying in {}",
+                job.name,
+                policy.max_attempts,
+                Seconds(delay)
+            ));
+            let sender = retries
+                .upgrade()
+                .expect("`run` keeps the queue open until every job is done");
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let retry = Attempt {
+                    job,
+                    number: number + 1,
+                };
+                sender.put(retry).await.expect("the workers keep the queue open");
+                drop(done);
+            });
+        } else {
+            // DEAD LETTER: out of attempts. The job is parked with what is needed to understand it and to try
+            // again, and it counts as done: it will not come back by itself.
+            me.say(format!(
+                "Gave up: {} after {number} attempt(s): {error}; parked in the dead-letter queue",
+                job.name
+            ));
+            harness.dead_lettered(&job);
+            dead_letters.park(DeadLetter {
+                job,
+                last_error: error,
+                attempts: number,
+                parked_at: harness.elapsed(),
+            });
+            drop(done);
+        }
+    }
+    me.say("Queue closed and empty: shutting down");
+    me.shut_down();
+}
+
+/// DEAD LETTER: gives every parked job one more attempt, one at a time, and reports which recovered.
+/// A passing failure may clear up; a poison job never does.
+async fn replay(
+    harness: &Harness,
+    main: &Participant,
+    dead_letters: &DeadLetterQueue,
+    options: &Arc<Options>,
+) {
+    let parked = dead_letters.take_all();
+    main.say(format!(
+        "Replaying {} dead letter(s), one more attempt each",
+        parked.len()
+    ));
+    for letter in parked {
+        let attempt = letter.attempts + 1;
+        let outcome = tokio::spawn(process(
+            letter.job.clone(),
+            attempt,
+            harness.clone(),
+            options.clone(),
+        ))
+        .await;
+        match outcome {
+            Ok(Ok(())) => {
+                main.say(format!("Recovered: {} on attempt {attempt}", letter.job.name));
+                harness.recovered(&letter.job);
+            }
+            Ok(Err(error)) => {
+                main.say(format!(
+                    "Still failing: {} on attempt {attempt}: {error}",
+                    letter.job.name
+                ));
+                dead_letters.park(DeadLetter {
+                    attempts: attempt,
+                    last_error: error.to_string(),
+                    parked_at: harness.elapsed(),
+                    ..letter
+                });
+            }
+            Err(crash) => {
+                main.say(format!(
+                    "Still failing: {} on attempt {attempt}: {crash}",
+                    letter.job.name
+                ));
+                dead_letters.park(DeadLetter {
+                    attempts: attempt,
+                    last_error: crash.to_string(),
+                    parked_at: harness.elapsed(),
+                    ..letter
+                });
+            }
+        }
+    }
+    harness.note("After the replay:");
+    for line in dead_letters.report() {
+        harness.note(&line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delay_doubles_before_each_retry() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+        };
+        let delays: Vec<u128> = (2..=5)
+            .map(|next| policy.delay_before(next).as_millis())
+            .collect();
+        assert_eq!(delays, [100, 200, 400, 800]);
+    }
+
+    #[test]
+    fn probabilities_outside_zero_to_one_are_refused() {
+        assert_eq!(probability("0.3"), Ok(0.3));
+        assert_eq!(probability("1"), Ok(1.0));
+        for bad in ["-0.1", "1.5", "abc", "NaN"] {
+            assert!(probability(bad).is_err(), "{bad}");
+        }
+    }
+}
