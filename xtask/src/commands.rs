@@ -149,6 +149,36 @@ pub fn render_diff(
     text
 }
 
+/// The worker counts of `cargo xtask sweep` when `--workers` is not given.
+pub const DEFAULT_SWEEP: &str = "1,2,3,5,10";
+
+/// `cargo xtask sweep N [--workers LIST] FLAGS…`: the lesson once per worker count, in a table.
+pub fn sweep(wanted: &str, flags: &[String]) -> Result<u8, String> {
+    let lessons = lessons::load()?;
+    let lesson = lessons::find(&lessons, wanted)?;
+    run_lesson_crate(lesson, &sweep_flags(flags))
+}
+
+/// The lesson's flags for a sweep: the runner's `--workers LIST` becomes the lesson's `--sweep LIST`
+/// (1, 2, 3, 5 and 10 workers by default), and every other flag goes on as it is.
+pub fn sweep_flags(flags: &[String]) -> Vec<String> {
+    let mut list = DEFAULT_SWEEP.to_string();
+    let mut others = Vec::new();
+    let mut flags = flags.iter();
+    while let Some(flag) = flags.next() {
+        if flag == "--workers" {
+            list = flags.next().cloned().unwrap_or_default();
+        } else if let Some(value) = flag.strip_prefix("--workers=") {
+            list = value.to_string();
+        } else {
+            others.push(flag.clone());
+        }
+    }
+    let mut lesson_flags = vec!["--sweep".to_string(), list];
+    lesson_flags.extend(others);
+    lesson_flags
+}
+
 /// `cargo xtask check [N]`: each lesson's tests, run as CI runs them, turned into one verdict per lesson.
 pub fn check(wanted: Option<&str>) -> Result<u8, String> {
     let lessons = lessons::load()?;
@@ -287,4 +317,26 @@ fn cargo() -> Command {
 pub fn print(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(words: &[&str]) -> Vec<String> {
+        words.iter().map(|word| word.to_string()).collect()
+    }
+
+    #[test]
+    fn a_sweep_turns_workers_into_the_lessons_sweep_flag() {
+        assert_eq!(sweep_flags(&[]), strings(&["--sweep", "1,2,3,5,10"]));
+        assert_eq!(
+            sweep_flags(&strings(&["--seed", "7", "--workers", "1,4"])),
+            strings(&["--sweep", "1,4", "--seed", "7"])
+        );
+        assert_eq!(
+            sweep_flags(&strings(&["--workers=2,8"])),
+            strings(&["--sweep", "2,8"])
+        );
+    }
 }

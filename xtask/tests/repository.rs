@@ -113,7 +113,11 @@ fn the_texts_name_only_what_exists() {
                 .map(str::to_string),
         );
     }
-    let commands = ["list", "lesson", "diff", "check", "reset"];
+    let runner = <xtask::cli::CommandLine as clap::CommandFactory>::command();
+    let commands: Vec<&str> = runner
+        .get_subcommands()
+        .map(|command| command.get_name())
+        .collect();
 
     let mut texts = vec!["README.md".to_string()];
     texts.extend(lessons.iter().map(|lesson| lesson.text_path()));
@@ -133,7 +137,7 @@ fn the_texts_name_only_what_exists() {
                         && !commands.contains(&next)
                     {
                         Some(format!("the command `cargo xtask {next}`"))
-                    } else if ["lesson", "reset", "check"].contains(word)
+                    } else if ["lesson", "reset", "check", "sweep"].contains(word)
                         && words.get(index.wrapping_sub(1)) == Some(&"xtask")
                         && !next.is_empty()
                         && !next.starts_with('-')

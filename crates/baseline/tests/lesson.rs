@@ -158,3 +158,32 @@ fn backpressure_slows_the_producer_not_the_work() {
         "  Producer waited 0.000s in all for room in the queue"
     );
 }
+
+/// The sweep of "Alter it 1": one table for 1, 2, 3, 5 and 10 workers on the same workload.
+#[test]
+fn sweep_over_workers() {
+    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
+}
+
+/// Each row of a sweep is the same run as `--workers N` on its own.
+#[test]
+fn a_sweep_agrees_with_separate_runs() {
+    let table = run(&["--sweep", "1,2,3,5,10"]);
+    for workers in ["1", "2", "3", "5", "10"] {
+        let alone = run(&["--quiet", "--workers", workers]);
+        let elapsed = alone
+            .lines()
+            .find_map(|line| line.trim_start().strip_prefix("elapsed"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no elapsed line in:\n{alone}"));
+        let row = table
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(workers))
+            .unwrap_or_else(|| panic!("no row for {workers} workers in:\n{table}"));
+        assert_eq!(
+            row.split_whitespace().nth(1),
+            Some(elapsed),
+            "{workers} workers:\n{table}\n{alone}"
+        );
+    }
+}

@@ -101,3 +101,8 @@ fn a_bad_job_number_is_refused_in_one_line() {
 fn the_lesson_text_shows_the_real_output() {
     check_lesson_text("lessons/02-broken-no-sentinel.md", run);
 }
+
+#[test]
+fn sweep_over_workers() {
+    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
+}

@@ -169,3 +169,8 @@ fn a_job_number_above_jobs_is_refused_in_one_line() {
         "error: invalid value '6' for '--panic-job <N>': expected a job number from 1 to 5 (--jobs) (see --help)\n[exit status 2]\n"
     );
 }
+
+#[test]
+fn sweep_over_workers() {
+    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
+}

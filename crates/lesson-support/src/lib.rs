@@ -13,6 +13,7 @@
 //! - [`watchdog`]: ends a stuck run with a report instead of a hang;
 //! - [`summary`]: the accounting at the end of every run, and the exit status;
 //! - [`run`]: from a command line to an exit status;
+//! - [`sweep`]: the same workload with several worker counts, in a table;
 //! - [`testing`]: helpers for the lessons' tests.
 
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod ledger;
 pub mod run;
 pub mod settings;
 pub mod summary;
+pub mod sweep;
 pub mod testing;
 pub mod transcript;
 pub mod watchdog;

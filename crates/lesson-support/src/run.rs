@@ -5,6 +5,7 @@ use std::future::Future;
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
@@ -35,7 +36,7 @@ Exit status: 0 every job accounted for and every task shut down; 1 the run ended
 (the watchdog stopped it, a job was lost, a task stopped without shutting down); 2 a mistake in the flags.";
 
 /// A lesson's own flags, parsed by clap, and checked against the settings once both are known.
-pub trait LessonOptions: Args {
+pub trait LessonOptions: Args + Clone {
     /// Checks what a single flag's parser cannot: a value that depends on another flag, such as a job number
     /// that must not be above `--jobs`. The mistake is one line naming the flag and what it accepts.
     fn check(&self, _settings: &Settings) -> Result<(), String> {
@@ -71,7 +72,7 @@ enum Usage {
 pub fn main<O, F, Fut>(about: Lesson, lesson: F) -> ExitCode
 where
     O: LessonOptions,
-    F: FnOnce(Harness, O) -> Fut,
+    F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
     match parse::<O>(about, std::env::args_os()) {
@@ -81,10 +82,17 @@ where
             // note about backtraces, in the middle of the transcript; this one prints nothing. A panic that
             // escapes the lesson is caught below and reported in one line instead.
             std::panic::set_hook(Box::new(|_| {}));
-            let transcript = Transcript::stdout(!settings.real_time, settings.quiet, settings.instant);
-            let run = AssertUnwindSafe(|| execute(about, settings, options, transcript, lesson));
+            let run = AssertUnwindSafe(|| {
+                if !settings.sweep.is_empty() {
+                    let (table, status) = sweep(about, &settings, &options, &lesson);
+                    let _ = std::io::stdout().write_all(table.as_bytes());
+                    return status;
+                }
+                let transcript = Transcript::stdout(!settings.real_time, settings.quiet, settings.instant);
+                execute(about, settings, options, transcript, &lesson).status
+            });
             match std::panic::catch_unwind(run) {
-                Ok((status, _)) => ExitCode::from(status),
+                Ok(status) => ExitCode::from(status),
                 Err(payload) => {
                     eprintln!("error: the lesson itself panicked: {}", panic_message(payload));
                     ExitCode::from(EXIT_FAILURE)
@@ -108,17 +116,18 @@ where
 pub fn capture<O, F, Fut>(about: Lesson, lesson: F, args: &[&str]) -> String
 where
     O: LessonOptions,
-    F: FnOnce(Harness, O) -> Fut,
+    F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
     let args = std::iter::once(about.name)
         .chain(args.iter().copied())
         .map(OsString::from);
     let (text, status) = match parse::<O>(about, args) {
+        Ok((settings, options)) if !settings.sweep.is_empty() => sweep(about, &settings, &options, &lesson),
         Ok((settings, options)) => {
             let transcript = Transcript::captured(settings.quiet);
-            let (status, transcript) = execute(about, settings, options, transcript, lesson);
-            (transcript.into_captured(), status)
+            let outcome = execute(about, settings, options, transcript, &lesson);
+            (outcome.transcript.into_captured(), outcome.status)
         }
         Err(Usage::Help(help)) => (help, 0),
         Err(Usage::Mistake(line)) => (format!("{line}\n"), EXIT_USAGE),
@@ -126,22 +135,34 @@ where
     format!("{text}[exit status {status}]\n")
 }
 
+/// How a run ended.
+pub(crate) struct Outcome {
+    /// The exit status of the command-line contract.
+    pub(crate) status: u8,
+    /// What the run printed, if it was captured.
+    pub(crate) transcript: Transcript,
+    /// How long the run took on its clock, up to the watchdog's stop if it had to stop it.
+    pub(crate) elapsed: Duration,
+    /// Whether the watchdog stopped the run.
+    pub(crate) stalled: bool,
+}
+
 /// Runs the lesson to its end, or until the watchdog stops it, and writes the summary.
-fn execute<O, F, Fut>(
+pub(crate) fn execute<O, F, Fut>(
     about: Lesson,
     settings: Settings,
     options: O,
     transcript: Transcript,
-    lesson: F,
-) -> (u8, Transcript)
+    lesson: &F,
+) -> Outcome
 where
-    F: FnOnce(Harness, O) -> Fut,
+    F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
     let runtime = crate::clock::runtime(settings.real_time);
     let limit = settings.watchdog_limit();
     let heading = heading(about, &settings);
-    let (status, harness) = runtime.block_on(async {
+    let (status, elapsed, stalled, harness) = runtime.block_on(async {
         let harness = Harness::new(settings, transcript);
         harness.note(&heading);
         let lesson = lesson(harness.clone(), options);
@@ -154,11 +175,58 @@ where
             () = &mut lesson => None,
             stall = watch(&harness, limit) => Some(stall),
         };
-        (conclude(&harness, stall.as_ref()), harness)
+        let elapsed = stall
+            .as_ref()
+            .map_or_else(|| harness.elapsed(), |stall| stall.stopped_at);
+        (
+            conclude(&harness, stall.as_ref()),
+            elapsed,
+            stall.is_some(),
+            harness,
+        )
     });
     // Dropping the runtime ends the tasks that a stuck run left behind.
     drop(runtime);
-    (status, harness.take_transcript())
+    Outcome {
+        status,
+        transcript: harness.take_transcript(),
+        elapsed,
+        stalled,
+    }
+}
+
+/// Runs the lesson once per worker count of `--sweep`, quietly, and returns the table and the worst exit
+/// status.
+fn sweep<O, F, Fut>(about: Lesson, settings: &Settings, options: &O, lesson: &F) -> (String, u8)
+where
+    O: LessonOptions,
+    F: Fn(Harness, O) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let rows: Vec<crate::sweep::Row> = settings
+        .sweep
+        .iter()
+        .map(|&workers| {
+            let mut settings = settings.clone();
+            settings.workers = workers;
+            settings.sweep.clear();
+            let outcome = execute(
+                about,
+                settings,
+                options.clone(),
+                Transcript::captured(true),
+                lesson,
+            );
+            crate::sweep::Row {
+                workers,
+                elapsed: outcome.elapsed,
+                stalled: outcome.stalled,
+                status: outcome.status,
+            }
+        })
+        .collect();
+    let status = rows.iter().map(|row| row.status).max().unwrap_or(0);
+    (crate::sweep::render(about, settings, &rows), status)
 }
 
 /// The first line of a run: the lesson's heading and the settings that shape the run.

@@ -52,6 +52,12 @@ pub struct Settings {
     #[arg(long)]
     pub instant: bool,
 
+    /// Run the lesson once per worker count in LIST, on the same workload, and print a table of how long each
+    /// took instead of the transcript: --sweep 1,2,3,5,10
+    #[arg(long, value_name = "LIST", value_delimiter = ',', allow_hyphen_values = true,
+          value_parser = whole_number(1, MAX_WORKERS))]
+    pub sweep: Vec<usize>,
+
     /// Stop a run in which nothing has happened for this many seconds, and report who waits on what.
     #[arg(long, value_name = "SECONDS", default_value_t = 10, allow_hyphen_values = true,
           value_parser = whole_number(1, MAX_WATCHDOG_SECONDS))]

@@ -181,3 +181,8 @@ fn help_lists_the_experiments() {
 fn the_lesson_text_shows_the_real_output() {
     check_lesson_text("lessons/04-priority.md", run);
 }
+
+#[test]
+fn sweep_over_workers() {
+    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
+}

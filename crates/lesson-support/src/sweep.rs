@@ -1,0 +1,175 @@
+//! A sweep: the same lesson on the same workload, once per worker count, and a table of the results.
+//!
+//! The table answers the Python lesson's "change the number of workers from 3 to 1, then to 10: how does
+//! speed change?" with every figure at once, and with the figure no pool of that size could beat.
+
+use std::time::Duration;
+
+use crate::clock::Seconds;
+use crate::run::Lesson;
+use crate::settings::Settings;
+use crate::workload::Workload;
+
+/// One run of a sweep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// How many workers the run had.
+    pub workers: usize,
+    /// How long it took, on its clock.
+    pub elapsed: Duration,
+    /// Whether the watchdog had to stop it.
+    pub stalled: bool,
+    /// Its exit status.
+    pub status: u8,
+}
+
+/// The three limits that no schedule can beat, for a workload and a number of workers. The run cannot end
+/// before the largest of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LowerBound {
+    /// All the processing, shared perfectly among the workers.
+    pub work: Duration,
+    /// The longest single job: one worker must do it all.
+    pub longest_job: Duration,
+    /// The producer's pace: the last job cannot start before it is made, nor end before it is processed.
+    pub producer: Duration,
+}
+
+impl LowerBound {
+    /// The limits of `jobs` jobs of `workload` with `workers` workers.
+    pub fn of(workload: &Workload, jobs: usize, workers: usize) -> LowerBound {
+        let mut total_work = Duration::ZERO;
+        let mut longest_job = Duration::ZERO;
+        let mut made = Duration::ZERO;
+        let mut producer = Duration::ZERO;
+        for number in 1..=jobs {
+            let job = workload.job(number);
+            total_work += job.processing_time;
+            longest_job = longest_job.max(job.processing_time);
+            made += job.production_time;
+            // Any job, not only the last, ends no sooner than it is made plus processed.
+            producer = producer.max(made + job.processing_time);
+        }
+        LowerBound {
+            work: total_work / workers.max(1) as u32,
+            longest_job,
+            producer,
+        }
+    }
+
+    /// The bound itself: the largest limit.
+    pub fn value(&self) -> Duration {
+        self.work.max(self.longest_job).max(self.producer)
+    }
+
+    /// Which limit binds, in words.
+    pub fn binding(&self) -> &'static str {
+        if self.value() == self.producer {
+            "the producer"
+        } else if self.value() == self.work {
+            "the work"
+        } else {
+            "the longest job"
+        }
+    }
+}
+
+/// How many characters the longest bar has.
+const BAR_WIDTH: usize = 24;
+
+/// The sweep's table, with a line on how to read it.
+pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
+    let workload = Workload::new(settings.seed);
+    let queue = match settings.queue_size {
+        0 => "no limit".to_string(),
+        size => size.to_string(),
+    };
+    let clock = if settings.real_time {
+        "wall clock"
+    } else {
+        "simulated clock"
+    };
+    let mut text = format!(
+        "Sweep of {} over the number of workers (jobs {}, queue size {queue}, seed {}, {clock})\n\n",
+        about.name, settings.jobs, settings.seed
+    );
+    text.push_str("workers   elapsed  speed-up  lower bound  bound by         efficiency\n");
+    let one_worker = rows.iter().find(|row| row.workers == 1).map(|row| row.elapsed);
+    let longest = rows.iter().map(|row| row.elapsed).max().unwrap_or_default();
+    for row in rows {
+        let bound = LowerBound::of(&workload, settings.jobs, row.workers);
+        let speed_up = match one_worker {
+            Some(one) if !row.elapsed.is_zero() => {
+                format!("{:.2}x", one.as_secs_f64() / row.elapsed.as_secs_f64())
+            }
+            _ => "-".to_string(),
+        };
+        let efficiency = if row.elapsed.is_zero() {
+            "-".to_string()
+        } else {
+            format!(
+                "{:.0}%",
+                100.0 * bound.value().as_secs_f64() / row.elapsed.as_secs_f64()
+            )
+        };
+        let bar_length = if longest.is_zero() {
+            0
+        } else {
+            (BAR_WIDTH as f64 * row.elapsed.as_secs_f64() / longest.as_secs_f64()).round() as usize
+        };
+        let stuck = if row.stalled {
+            "  stopped by the watchdog"
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "{:>7} {:>9} {:>9} {:>12}  {:<16} {:>10}  {}{stuck}\n",
+            row.workers,
+            Seconds(row.elapsed).to_string(),
+            speed_up,
+            Seconds(bound.value()).to_string(),
+            bound.binding(),
+            efficiency,
+            "█".repeat(bar_length),
+        ));
+    }
+    let bound = LowerBound::of(&workload, settings.jobs, 1);
+    text.push_str(&format!(
+        "\nThe lower bound is the largest of: all the work ({}) shared by the workers; the longest job ({}); and\n\
+         the producer's pace, the time to make a job plus its processing, at most {}. Efficiency is the bound\n\
+         divided by the elapsed time: 100% is a schedule that no pool of that size can beat.\n",
+        Seconds(bound.work),
+        Seconds(bound.longest_job),
+        Seconds(bound.producer),
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bound_is_the_largest_limit() {
+        let workload = Workload::new(1);
+        let one = LowerBound::of(&workload, 20, 1);
+        let many = LowerBound::of(&workload, 20, 100);
+        assert_eq!(one.value(), one.work, "one worker is bound by the work");
+        assert_eq!(one.binding(), "the work");
+        assert_eq!(
+            many.value(),
+            many.producer,
+            "a hundred workers wait for the producer"
+        );
+        assert_eq!(many.binding(), "the producer");
+        assert_eq!(
+            one.longest_job, many.longest_job,
+            "the longest job does not depend on the workers"
+        );
+    }
+
+    #[test]
+    fn no_jobs_means_no_bound() {
+        assert_eq!(LowerBound::of(&Workload::new(1), 0, 3).value(), Duration::ZERO);
+    }
+}

@@ -1,0 +1,70 @@
+//! The runner's command line, parsed by clap. What each command does is in [`crate::commands`].
+
+use clap::{Parser, Subcommand};
+
+/// The course runner for the producer-consumer lessons.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+#[command(after_help = "Start with `cargo xtask lesson 1`.")]
+pub struct CommandLine {
+    /// The command; none lists the lessons.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The runner's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the lessons, and what each teaches.
+    List,
+    /// Introduce a lesson, run it with the flags given, and say what to try next.
+    ///
+    /// Every flag after the lesson goes to the lesson, `--help` too: `cargo xtask lesson 1 --help` lists the
+    /// lesson's own flags.
+    #[command(
+        after_help = "Example: cargo xtask lesson 1 --workers 10",
+        disable_help_flag = true
+    )]
+    Lesson {
+        /// The lesson's number (1) or its crate's name (baseline).
+        #[arg(allow_hyphen_values = true)]
+        lesson: String,
+        /// Flags for the lesson, such as `--workers 10 --seed 7`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
+        flags: Vec<String>,
+    },
+    /// Show what changed between two lessons: the code, then what both print with the same flags.
+    #[command(after_help = "Example: cargo xtask diff 2 3 --fail-job 7")]
+    Diff {
+        /// The first lesson: a number (2) or a crate's name.
+        first: String,
+        /// The second lesson.
+        second: String,
+        /// Flags for both runs, such as `--queue-size 1`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
+        flags: Vec<String>,
+    },
+    /// Run a lesson once per worker count on the same workload, and print a table of how the time changes.
+    #[command(
+        after_help = "Example: cargo xtask sweep 1 --workers 1,2,4,8 --seed 7",
+        disable_help_flag = true
+    )]
+    Sweep {
+        /// The lesson: a number or a crate's name.
+        #[arg(allow_hyphen_values = true)]
+        lesson: String,
+        /// `--workers LIST` (default 1,2,3,5,10), then flags for every run, such as `--queue-size 1`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
+        flags: Vec<String>,
+    },
+    /// Check every lesson (or one) against its reference output, and say in plain words what differs.
+    Check {
+        /// Only this lesson: a number or a crate's name.
+        lesson: Option<String>,
+    },
+    /// Put a lesson's code back as committed, after saving your changes as a patch.
+    Reset {
+        /// The lesson: a number or a crate's name.
+        lesson: String,
+    },
+}
