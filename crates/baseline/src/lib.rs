@@ -62,7 +62,7 @@ pub async fn run(harness: Harness, _options: NoOptions) {
     let workers: Vec<JoinHandle<()>> = (1..=settings.workers)
         .map(|number| {
             let me = harness.participant(format!("Worker-{number}"));
-            tokio::spawn(work(harness.clone(), me, receiver.clone()))
+            tokio::spawn(work(me, receiver.clone()))
         })
         .collect();
 
@@ -94,7 +94,7 @@ async fn produce(harness: Harness, me: Participant, sender: Sender<Message>) {
             me.say("Queue is full: waiting for a worker to take a job");
         }
         let name = job.name.clone();
-        harness.produced(&job);
+        me.produced(&job);
         me.wait_for("room in the queue", sender.send(Message::Job(job)))
             .await
             .expect("the workers keep the queue open until they have read their sentinels");
@@ -114,7 +114,7 @@ async fn produce(harness: Harness, me: Participant, sender: Sender<Message>) {
 }
 
 /// A worker: takes messages off the queue, one at a time, until it reads a sentinel.
-async fn work(harness: Harness, me: Participant, receiver: SharedReceiver) {
+async fn work(me: Participant, receiver: SharedReceiver) {
     loop {
         // Lock the shared receiver, wait for one message, unlock. The lock guard is a temporary of this one
         // statement, so the lock is released as soon as the message arrives, and the other workers can
@@ -135,7 +135,7 @@ async fn work(harness: Harness, me: Participant, receiver: SharedReceiver) {
                     job.name,
                     Seconds(job.processing_time)
                 ));
-                harness.processed(&job);
+                me.processed(&job);
             }
             Some(Message::Shutdown) => {
                 me.say("Shutting down");

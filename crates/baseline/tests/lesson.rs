@@ -187,3 +187,15 @@ fn a_sweep_agrees_with_separate_runs() {
         );
     }
 }
+
+/// The timeline of the default run, as the terminal shows it with `--timeline`.
+#[test]
+fn timeline_of_the_default_run() {
+    insta::assert_snapshot!(run(&["--timeline", "--quiet"]));
+}
+
+/// The same timeline as the picture in the lesson text.
+#[test]
+fn the_lesson_text_shows_the_real_timeline() {
+    lesson_support::testing::check_timeline_picture("lessons/timelines/01-baseline.svg", run);
+}

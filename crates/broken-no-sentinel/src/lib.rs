@@ -76,12 +76,7 @@ pub async fn run(harness: Harness, options: Options) {
     let workers: Vec<JoinHandle<Result<(), JobError>>> = (1..=settings.workers)
         .map(|number| {
             let me = harness.participant(format!("Worker-{number}"));
-            tokio::spawn(work(
-                harness.clone(),
-                me,
-                receiver.clone(),
-                options.failures.clone(),
-            ))
+            tokio::spawn(work(me, receiver.clone(), options.failures.clone()))
         })
         .collect();
 
@@ -122,7 +117,7 @@ async fn produce(harness: Harness, me: Participant, sender: Sender<Message>, sen
             me.say("Queue is full: waiting for a worker to take a job");
         }
         let name = job.name.clone();
-        harness.produced(&job);
+        me.produced(&job);
         me.wait_for("room in the queue", sender.send(Message::Job(job)))
             .await
             .expect("the queue's receiver lives as long as `run`");
@@ -149,12 +144,7 @@ async fn process(job: &Job, failures: &Failures) -> Result<(), JobError> {
 }
 
 /// A worker: takes messages off the queue, one at a time, until it reads a sentinel or the queue closes.
-async fn work(
-    harness: Harness,
-    me: Participant,
-    receiver: SharedReceiver,
-    failures: Failures,
-) -> Result<(), JobError> {
+async fn work(me: Participant, receiver: SharedReceiver, failures: Failures) -> Result<(), JobError> {
     loop {
         // Lock the shared receiver, wait for one message, unlock (see lesson 1).
         let message = me
@@ -175,7 +165,7 @@ async fn work(
                     job.name,
                     Seconds(job.processing_time)
                 ));
-                harness.processed(&job);
+                me.processed(&job);
             }
             Some(Message::Shutdown) => {
                 me.say("Shutting down");

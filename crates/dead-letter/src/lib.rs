@@ -194,7 +194,7 @@ async fn produce(harness: Harness, me: Participant, sender: QueueSender<Attempt>
             me.say("Queue is full: waiting for a worker to take a job");
         }
         let name = job.name.clone();
-        harness.produced(&job);
+        me.produced(&job);
         me.wait_for("room in the queue", sender.put(Attempt { job, number: 1 }))
             .await
             .expect("the queue stays open until every job is done");
@@ -249,7 +249,7 @@ async fn work(
                     job.name,
                     Seconds(job.processing_time)
                 ));
-                harness.processed(&job);
+                me.processed(&job);
                 continue;
             }
             Ok(Err(error)) => error.to_string(),
@@ -270,6 +270,7 @@ async fn work(
                 policy.max_attempts,
                 Seconds(delay)
             ));
+            me.retrying(&job);
             let sender = retries
                 .upgrade()
                 .expect("`run` keeps the queue open until every job is done");
@@ -289,7 +290,7 @@ async fn work(
                 "Gave up: {} after {number} attempt(s): {error}; parked in the dead-letter queue",
                 job.name
             ));
-            harness.dead_lettered(&job);
+            me.dead_lettered(&job);
             dead_letters.park(DeadLetter {
                 job,
                 last_error: error,
@@ -328,7 +329,7 @@ async fn replay(
         match outcome {
             Ok(Ok(())) => {
                 main.say(format!("Recovered: {} on attempt {attempt}", letter.job.name));
-                harness.recovered(&letter.job);
+                main.recovered(&letter.job);
             }
             Ok(Err(error)) => {
                 main.say(format!(

@@ -179,3 +179,15 @@ fn the_lesson_text_shows_the_real_output() {
 fn sweep_over_workers() {
     insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
 }
+
+/// The timeline of the default run, as the terminal shows it with `--timeline`.
+#[test]
+fn timeline_of_the_default_run() {
+    insta::assert_snapshot!(run(&["--timeline", "--quiet"]));
+}
+
+/// The same timeline as the picture in the lesson text.
+#[test]
+fn the_lesson_text_shows_the_real_timeline() {
+    lesson_support::testing::check_timeline_picture("lessons/timelines/05-dead-letter.svg", run);
+}

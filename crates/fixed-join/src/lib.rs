@@ -66,7 +66,7 @@ pub async fn run(harness: Harness, options: Options) {
     let workers: Vec<JoinHandle<()>> = (1..=settings.workers)
         .map(|number| {
             let me = harness.participant(format!("Worker-{number}"));
-            tokio::spawn(work(harness.clone(), me, queue.clone(), failures.clone()))
+            tokio::spawn(work(me, queue.clone(), failures.clone()))
         })
         .collect();
 
@@ -103,7 +103,7 @@ async fn produce(harness: Harness, me: Participant, sender: QueueSender<Job>) {
             me.say("Queue is full: waiting for a worker to take a job");
         }
         let name = job.name.clone();
-        harness.produced(&job);
+        me.produced(&job);
         me.wait_for("room in the queue", sender.put(job))
             .await
             .expect("the workers keep the queue open until it is closed and empty");
@@ -122,7 +122,7 @@ async fn process(job: Job, failures: Arc<Failures>) -> Result<(), JobError> {
 }
 
 /// A worker: takes jobs off the queue until it is closed and empty, and survives every job's failure.
-async fn work(harness: Harness, me: Participant, queue: Queue<Job>, failures: Arc<Failures>) {
+async fn work(me: Participant, queue: Queue<Job>, failures: Arc<Failures>) {
     // FIXED (Fix it 1): no sentinel to look for. `get()` returns `None` once the queue is closed and empty.
     while let Some((job, done)) = me.wait_for("the next job from the queue", queue.get()).await {
         // FIXED (Fix it 3): the job runs in a task of its own, and the worker waits for that task. An error
@@ -137,11 +137,11 @@ async fn work(harness: Harness, me: Participant, queue: Queue<Job>, failures: Ar
                     job.name,
                     Seconds(job.processing_time)
                 ));
-                harness.processed(&job);
+                me.processed(&job);
             }
             Ok(Err(error)) => {
                 me.say(format!("Failed: {} with an error: {error}", job.name));
-                harness.failed(&job);
+                me.failed(&job);
             }
             Err(crash) => {
                 let reason = match crash.try_into_panic() {
@@ -149,7 +149,7 @@ async fn work(harness: Harness, me: Participant, queue: Queue<Job>, failures: Ar
                     Err(crash) => crash.to_string(),
                 };
                 me.say(format!("Failed: {} with a panic: {reason}", job.name));
-                harness.failed(&job);
+                me.failed(&job);
             }
         }
         // FIXED (Fix it 2): the job is marked done when `done` is dropped, here at the end of the loop body,
@@ -173,7 +173,7 @@ async fn run_batch(harness: Harness, options: Options) {
     for number in 1..=settings.jobs {
         let mut job = harness.job(number);
         job.name = format!("batch_item_{number}");
-        harness.produced(&job);
+        main.produced(&job);
         sender
             .put(job)
             .await
@@ -187,7 +187,7 @@ async fn run_batch(harness: Harness, options: Options) {
     let workers: Vec<JoinHandle<()>> = (1..=settings.workers)
         .map(|number| {
             let me = harness.participant(format!("Worker-{number}"));
-            tokio::spawn(work(harness.clone(), me, queue.clone(), failures.clone()))
+            tokio::spawn(work(me, queue.clone(), failures.clone()))
         })
         .collect();
 

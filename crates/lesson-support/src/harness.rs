@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::clock::{Clock, Seconds};
 use crate::ledger::Ledger;
 use crate::settings::Settings;
+use crate::timeline::{self, Ending, Span, Timeline};
 use crate::transcript::Transcript;
 use crate::workload::{Job, Workload};
 
@@ -37,6 +38,8 @@ pub(crate) struct Record {
     pub(crate) tasks: Vec<TaskRecord>,
     /// When anything last happened: the watchdog's measure of progress.
     pub(crate) last_event: Duration,
+    /// The timeline, recorded only when `--timeline` or `--timeline-svg` asks for it.
+    pub(crate) timeline: Option<Timeline>,
     /// Set once the summary is written; what happens after it (tasks dropped with the runtime) is not news.
     pub(crate) concluded: bool,
 }
@@ -73,6 +76,7 @@ impl Harness {
             ledger: Ledger::default(),
             tasks: Vec::new(),
             last_event: Duration::ZERO,
+            timeline: (settings.timeline || settings.timeline_svg.is_some()).then(Timeline::default),
             concluded: false,
         };
         Harness {
@@ -113,9 +117,16 @@ impl Harness {
     /// Registers a task under `name` (`"Producer"`, `"Worker-1"`), so that its lines carry its name and the
     /// watchdog can tell what it waits for. Register tasks in a fixed order: reports list them in it.
     pub fn participant(&self, name: impl Into<String>) -> Participant {
+        let name = name.into();
         let mut record = self.record();
+        if let Some(timeline) = &mut record.timeline {
+            timeline.rows.push(timeline::Row {
+                name: name.clone(),
+                ..timeline::Row::default()
+            });
+        }
         record.tasks.push(TaskRecord {
-            name: name.into(),
+            name,
             activity: Activity::Busy,
             waited: Vec::new(),
         });
@@ -139,36 +150,13 @@ impl Harness {
         self.record().transcript.note(text);
     }
 
-    /// Writes in the ledger that `job` was put on the queue.
-    pub fn produced(&self, job: &Job) {
-        self.write_in_ledger(|ledger| ledger.produced(job));
-    }
-
-    /// Writes in the ledger that a worker finished `job`.
-    pub fn processed(&self, job: &Job) {
-        self.write_in_ledger(|ledger| ledger.processed(job));
-    }
-
-    /// Writes in the ledger that `job` failed and the failure was handled.
-    pub fn failed(&self, job: &Job) {
-        self.write_in_ledger(|ledger| ledger.failed(job));
-    }
-
-    /// Writes in the ledger that `job` was parked in a dead-letter queue.
-    pub fn dead_lettered(&self, job: &Job) {
-        self.write_in_ledger(|ledger| ledger.dead_lettered(job));
-    }
-
-    /// Writes in the ledger that `job`, parked in a dead-letter queue, was replayed and processed after all.
-    pub fn recovered(&self, job: &Job) {
-        self.write_in_ledger(|ledger| ledger.recovered(job));
-    }
-
-    fn write_in_ledger(&self, write: impl FnOnce(&mut Ledger)) {
+    /// Writes in the ledger, and in the timeline if there is one, and counts it as progress.
+    fn write_down(&self, write: impl FnOnce(&mut Ledger, Option<&mut Timeline>, Duration)) {
         let at = self.elapsed();
         let mut record = self.record();
         record.last_event = at;
-        write(&mut record.ledger);
+        let Record { ledger, timeline, .. } = &mut *record;
+        write(ledger, timeline.as_mut(), at);
     }
 
     /// Takes the transcript out of a finished run, to read what it captured.
@@ -191,6 +179,13 @@ impl Harness {
         let at = self.elapsed();
         let mut record = self.record();
         record.last_event = at;
+        if let Some(timeline) = &mut record.timeline {
+            match activity {
+                Activity::ShutDown { at } => timeline.rows[index].ended = Some((at, true)),
+                Activity::Stopped { at } => timeline.rows[index].ended = Some((at, false)),
+                _ => {}
+            }
+        }
         record.tasks[index].activity = activity;
     }
 }
@@ -236,12 +231,70 @@ impl Participant {
         let waited = self.harness.elapsed() - since;
         self.harness.set_activity(self.index, Activity::Busy);
         let mut record = self.harness.record();
+        if let Some(timeline) = &mut record.timeline {
+            timeline.rows[self.index].waits.push((since, since + waited));
+        }
         let totals = &mut record.tasks[self.index].waited;
         match totals.iter_mut().find(|(known, _)| known == what) {
             Some((_, total)) => *total += waited,
             None => totals.push((what.to_string(), waited)),
         }
         output
+    }
+
+    /// Writes in the ledger that this task put `job` on the queue.
+    pub fn produced(&self, job: &Job) {
+        self.harness.write_down(|ledger, timeline, at| {
+            ledger.produced(job);
+            if let Some(timeline) = timeline {
+                timeline.queued.push(at);
+            }
+        });
+    }
+
+    /// Writes in the ledger that this task processed `job`, which ends now.
+    pub fn processed(&self, job: &Job) {
+        self.ended_job(job, Ending::Processed, Ledger::processed);
+    }
+
+    /// Writes in the ledger that `job` failed in this task's hands, and that the failure was handled.
+    pub fn failed(&self, job: &Job) {
+        self.ended_job(job, Ending::Failed, Ledger::failed);
+    }
+
+    /// Notes that an attempt at `job` failed in this task's hands and will be retried; the job goes on.
+    pub fn retrying(&self, job: &Job) {
+        self.ended_job(job, Ending::Retrying, |_, _| {});
+    }
+
+    /// Writes in the ledger that `job` failed its last attempt in this task's hands and was parked in a
+    /// dead-letter queue.
+    pub fn dead_lettered(&self, job: &Job) {
+        self.ended_job(job, Ending::Failed, Ledger::dead_lettered);
+    }
+
+    /// Writes in the ledger that `job`, parked in a dead-letter queue, was replayed by this task and
+    /// processed after all.
+    pub fn recovered(&self, job: &Job) {
+        self.ended_job(job, Ending::Processed, Ledger::recovered);
+    }
+
+    /// Writes a job's end in the ledger, and in the timeline the time this task held it: the job's
+    /// processing time, up to now. Every lesson processes a job by waiting its processing time, then
+    /// reporting how it ended.
+    fn ended_job(&self, job: &Job, ending: Ending, write: impl FnOnce(&mut Ledger, &Job)) {
+        let index = self.index;
+        self.harness.write_down(|ledger, timeline, at| {
+            write(ledger, job);
+            if let Some(timeline) = timeline {
+                timeline.rows[index].spans.push(Span {
+                    job: job.number,
+                    start: at.saturating_sub(job.processing_time),
+                    end: at,
+                    ending,
+                });
+            }
+        });
     }
 
     /// Notes that this task ended cleanly.

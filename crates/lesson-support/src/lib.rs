@@ -14,6 +14,7 @@
 //! - [`summary`]: the accounting at the end of every run, and the exit status;
 //! - [`run`]: from a command line to an exit status;
 //! - [`sweep`]: the same workload with several worker counts, in a table;
+//! - [`timeline`]: who held which job when, as a chart;
 //! - [`testing`]: helpers for the lessons' tests.
 
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod settings;
 pub mod summary;
 pub mod sweep;
 pub mod testing;
+pub mod timeline;
 pub mod transcript;
 pub mod watchdog;
 pub mod workload;

@@ -52,6 +52,14 @@ pub struct Settings {
     #[arg(long)]
     pub instant: bool,
 
+    /// Draw a timeline after the run: who held which job when, the waits, and the queue's depth.
+    #[arg(long)]
+    pub timeline: bool,
+
+    /// Write the timeline as an SVG picture to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub timeline_svg: Option<std::path::PathBuf>,
+
     /// Run the lesson once per worker count in LIST, on the same workload, and print a table of how long each
     /// took instead of the transcript: --sweep 1,2,3,5,10
     #[arg(long, value_name = "LIST", value_delimiter = ',', allow_hyphen_values = true,

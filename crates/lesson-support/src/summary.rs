@@ -46,6 +46,37 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         }
     }
 
+    if let Some(timeline) = &record.timeline {
+        // A wait that has not ended (the run was stuck) lasts, for the chart, until the end of the run.
+        let mut timeline = timeline.clone();
+        for (row, task) in timeline.rows.iter_mut().zip(&record.tasks) {
+            if let Activity::Waiting { since, .. } = task.activity {
+                row.waits.push((since, elapsed));
+            }
+        }
+        if settings.timeline {
+            lines.push(String::new());
+            lines.extend(
+                timeline
+                    .render_text(elapsed, record.transcript.is_terminal())
+                    .lines()
+                    .map(str::to_string),
+            );
+        }
+        if let Some(path) = &settings.timeline_svg {
+            let title = format!(
+                "Timeline: jobs {}, workers {}, queue size {}, seed {}",
+                settings.jobs, settings.workers, settings.queue_size, settings.seed
+            );
+            if let Err(error) = std::fs::write(path, timeline.render_svg(elapsed, &title)) {
+                lines.push(format!(
+                    "Cannot write the timeline to {}: {error}",
+                    path.display()
+                ));
+            }
+        }
+    }
+
     let ledger = &record.ledger;
     lines.push(String::new());
     lines.push("--- Summary ---".to_string());

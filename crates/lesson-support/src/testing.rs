@@ -50,6 +50,26 @@ pub fn check_lesson_text(path: &str, run: impl Fn(&[&str]) -> String) {
     ensure_file_contents(path, &fresh);
 }
 
+/// Checks that the SVG picture at `path` (relative to the workspace) is the timeline of the run with no flags:
+/// the picture a lesson text shows. Stale, it fails; outside CI it is also redrawn (see
+/// [`ensure_file_contents`]).
+pub fn check_timeline_picture(path: &str, run: impl Fn(&[&str]) -> String) {
+    let scratch = std::env::temp_dir().join(format!(
+        "timeline-{}-{}.svg",
+        std::process::id(),
+        path.replace(['/', '.'], "-")
+    ));
+    let output = run(&[
+        "--quiet",
+        "--timeline-svg",
+        scratch.to_str().expect("a UTF-8 temporary path"),
+    ]);
+    let svg = std::fs::read_to_string(&scratch)
+        .unwrap_or_else(|error| panic!("no picture was drawn ({error}):\n{output}"));
+    let _ = std::fs::remove_file(&scratch);
+    ensure_file_contents(path, &svg);
+}
+
 /// Fails unless the file at `path` (relative to the workspace) holds `fresh`, a text generated from the code.
 ///
 /// Outside CI it also writes `fresh` into the file, so that `git diff` shows what changed and the next

@@ -64,6 +64,13 @@ impl Transcript {
         self.write(text);
     }
 
+    /// Whether lines go to a terminal that shows colours (and `NO_COLOR` is not set).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.destination, Destination::Stdout { .. })
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none()
+    }
+
     /// What was captured, or an empty string for standard output.
     pub fn into_captured(self) -> String {
         match self.destination {

@@ -171,13 +171,7 @@ pub async fn run(harness: Harness, options: Options) {
     let workers: Vec<JoinHandle<()>> = (1..=settings.workers)
         .map(|number| {
             let me = harness.participant(format!("Worker-{number}"));
-            tokio::spawn(work(
-                harness.clone(),
-                me,
-                queue.clone(),
-                failures.clone(),
-                waits.clone(),
-            ))
+            tokio::spawn(work(me, queue.clone(), failures.clone(), waits.clone()))
         })
         .collect();
 
@@ -216,7 +210,7 @@ async fn produce(
             me.say("Queue is full: waiting for a worker to take a job");
         }
         let name = job.name.clone();
-        harness.produced(&job);
+        me.produced(&job);
         let queued = QueuedJob {
             job,
             queued_at: Instant::now(),
@@ -238,7 +232,6 @@ async fn process(job: Job, failures: Arc<Failures>) -> Result<(), JobError> {
 /// A worker: takes the most urgent job off the queue until it is closed and empty (lesson 3's worker, with
 /// the job's priority and its time in the queue in every line).
 async fn work(
-    harness: Harness,
     me: Participant,
     queue: PriorityQueue<Priority, QueuedJob>,
     failures: Arc<Failures>,
@@ -259,11 +252,11 @@ async fn work(
                     Seconds(job.processing_time),
                     Seconds(waited)
                 ));
-                harness.processed(&job);
+                me.processed(&job);
             }
             Ok(Err(error)) => {
                 me.say(format!("Failed: {label} with an error: {error}"));
-                harness.failed(&job);
+                me.failed(&job);
             }
             Err(crash) => {
                 let reason = match crash.try_into_panic() {
@@ -271,7 +264,7 @@ async fn work(
                     Err(crash) => crash.to_string(),
                 };
                 me.say(format!("Failed: {label} with a panic: {reason}"));
-                harness.failed(&job);
+                me.failed(&job);
             }
         }
         drop(done);
