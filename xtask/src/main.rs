@@ -16,11 +16,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(error) => {
-            let rendered = error.to_string();
-            eprintln!(
-                "{} (see `cargo xtask --help`)",
-                rendered.lines().next().unwrap_or("error: bad command line")
-            );
+            eprintln!("{} (see `cargo xtask --help`)", one_line(&error.to_string()));
             return ExitCode::from(commands::EXIT_USAGE);
         }
     };
@@ -54,4 +50,19 @@ fn print_help_of(subcommand: &str) -> Result<u8, String> {
         .expect("a subcommand of the runner");
     let _ = subcommand.print_long_help();
     Ok(0)
+}
+
+/// clap's error in one line: its first line, and when that line ends in a colon, the list after it
+/// ("the following required arguments were not provided: <LESSON>").
+fn one_line(rendered: &str) -> String {
+    let mut lines = rendered.lines();
+    let first = lines.next().unwrap_or("error: bad command line");
+    if !first.ends_with(':') {
+        return first.to_string();
+    }
+    let listed: Vec<&str> = lines
+        .take_while(|line| line.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    format!("{first} {}", listed.join(", "))
 }

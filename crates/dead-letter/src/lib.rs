@@ -13,6 +13,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use lesson_support::settings::whole_number;
 use lesson_support::{
     Harness, Job, Lesson, LessonOptions, Participant, Seconds, Settings, Slot, panic_message,
 };
@@ -35,20 +36,20 @@ pub const LESSON: Lesson = Lesson {
 pub struct Options {
     /// The chance that an attempt fails for a passing reason (a timeout, a busy server), from 0 to 1. Which
     /// attempts fail is drawn from the seed.
-    #[arg(long, value_name = "P", default_value_t = 0.2, value_parser = probability)]
+    #[arg(long, value_name = "P", allow_hyphen_values = true, default_value_t = 0.2, value_parser = probability)]
     pub fail_rate: f64,
 
     /// Make job N fail on every attempt: a poison job, which no retry can save. Repeat the flag, or separate
     /// numbers with commas, for several.
-    #[arg(long, value_name = "N", value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..))]
-    pub poison: Vec<u64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_delimiter = ',', value_parser = whole_number(1usize, lesson_support::settings::MAX_JOBS))]
+    pub poison: Vec<usize>,
 
     /// How many attempts a job gets before it is parked in the dead-letter queue.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, default_value_t = 3, value_parser = whole_number(1u32, 10))]
     pub max_attempts: u32,
 
     /// The delay before the first retry, in milliseconds; it doubles before each retry after that.
-    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    #[arg(long, value_name = "MS", allow_hyphen_values = true, default_value_t = 100, value_parser = whole_number(0u64, 60_000))]
     pub backoff_ms: u64,
 
     /// After the run, give every parked job one more attempt, and report which recovered.
@@ -58,8 +59,7 @@ pub struct Options {
 
 impl LessonOptions for Options {
     fn check(&self, settings: &Settings) -> Result<(), String> {
-        let numbers: Vec<usize> = self.poison.iter().map(|number| *number as usize).collect();
-        lesson_support::failures::check_job_numbers("--poison", &numbers, settings)
+        lesson_support::failures::check_job_numbers("--poison", &self.poison, settings)
     }
 }
 
@@ -213,7 +213,7 @@ async fn process(
     options: Arc<Options>,
 ) -> Result<(), AttemptError> {
     tokio::time::sleep(job.processing_time).await;
-    if options.poison.contains(&(job.number as u64)) {
+    if options.poison.contains(&job.number) {
         return Err(AttemptError::Poison);
     }
     let mut random = harness.workload().random_at(job.number, Slot::Attempt(attempt));

@@ -76,7 +76,8 @@ impl Harness {
             ledger: Ledger::default(),
             tasks: Vec::new(),
             last_event: Duration::ZERO,
-            timeline: (settings.timeline || settings.timeline_svg.is_some()).then(Timeline::default),
+            timeline: (settings.timeline || settings.timeline_svg.is_some() || settings.record_timeline)
+                .then(Timeline::default),
             concluded: false,
         };
         Harness {
@@ -157,6 +158,11 @@ impl Harness {
         record.last_event = at;
         let Record { ledger, timeline, .. } = &mut *record;
         write(ledger, timeline.as_mut(), at);
+    }
+
+    /// Takes the timeline out of a finished run, if it was recorded.
+    pub(crate) fn take_timeline(&self) -> Option<Timeline> {
+        self.record().timeline.take()
     }
 
     /// Takes the transcript out of a finished run, to read what it captured.
@@ -247,7 +253,7 @@ impl Participant {
         self.harness.write_down(|ledger, timeline, at| {
             ledger.produced(job);
             if let Some(timeline) = timeline {
-                timeline.queued.push(at);
+                timeline.queued.push((job.number, at));
             }
         });
     }

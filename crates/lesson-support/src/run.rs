@@ -145,6 +145,8 @@ pub(crate) struct Outcome {
     pub(crate) elapsed: Duration,
     /// Whether the watchdog stopped the run.
     pub(crate) stalled: bool,
+    /// The timeline, if it was recorded.
+    pub(crate) timeline: Option<crate::timeline::Timeline>,
 }
 
 /// Runs the lesson to its end, or until the watchdog stops it, and writes the summary.
@@ -192,6 +194,7 @@ where
         transcript: harness.take_transcript(),
         elapsed,
         stalled,
+        timeline: harness.take_timeline(),
     }
 }
 
@@ -239,6 +242,19 @@ fn heading(about: Lesson, settings: &Settings) -> String {
         "--- {} (jobs {}, workers {}, queue size {}, seed {}) ---",
         about.heading, settings.jobs, settings.workers, queue, settings.seed
     )
+}
+
+/// Parses a lesson's command line given as `args` (without the program's name), for tests.
+pub(crate) fn parse_for_test<O: LessonOptions>(
+    about: Lesson,
+    args: &[&str],
+) -> Result<(Settings, O), String> {
+    let args = std::iter::once(about.name)
+        .chain(args.iter().copied())
+        .map(OsString::from);
+    parse::<O>(about, args).map_err(|usage| match usage {
+        Usage::Help(text) | Usage::Mistake(text) => text,
+    })
 }
 
 /// Parses a lesson's command line. Mistakes come back as one line that names the flag and what it accepts.

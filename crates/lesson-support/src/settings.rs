@@ -60,6 +60,10 @@ pub struct Settings {
     #[arg(long, value_name = "FILE")]
     pub timeline_svg: Option<std::path::PathBuf>,
 
+    /// Record the timeline without drawing it, for tests that check what happened when.
+    #[arg(skip)]
+    pub record_timeline: bool,
+
     /// Run the lesson once per worker count in LIST, on the same workload, and print a table of how long each
     /// took instead of the transcript: --sweep 1,2,3,5,10
     #[arg(long, value_name = "LIST", value_delimiter = ',', allow_hyphen_values = true,
@@ -91,11 +95,9 @@ impl Settings {
     }
 }
 
-/// A value parser for a whole number from `min` to `max`, whose error names the accepted range.
-pub(crate) fn whole_number<T>(
-    min: T,
-    max: T,
-) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+/// A value parser for a whole number from `min` to `max`, whose error names the accepted range. Lessons use
+/// it for their own flags, so that every mistake reads the same.
+pub fn whole_number<T>(min: T, max: T) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy + Send + Sync + 'static,
 {

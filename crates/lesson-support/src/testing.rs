@@ -5,9 +5,16 @@
 
 use std::path::{Path, PathBuf};
 
+use std::future::Future;
+use std::time::Duration;
+
 use clap::Parser;
 
+use crate::harness::Harness;
+use crate::run::{Lesson, LessonOptions, execute, parse_for_test};
 use crate::settings::Settings;
+use crate::timeline::{Ending, Timeline};
+use crate::transcript::Transcript;
 
 /// The settings of a run with no flags.
 pub fn default_settings() -> Settings {
@@ -17,6 +24,122 @@ pub fn default_settings() -> Settings {
         settings: Settings,
     }
     Defaults::parse_from(["lesson"]).settings
+}
+
+/// A run, as the invariant tests look at it: what it printed, its exit status, and what happened when.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// Everything the run printed (its transcript and summary).
+    pub output: String,
+    /// Its exit status.
+    pub status: u8,
+    /// Who held which job when, and who waited when.
+    pub timeline: Timeline,
+}
+
+/// Runs `lesson` with `args` in this process, recording its timeline. Panics on a mistake in `args`.
+pub fn run_recorded<O, F, Fut>(about: Lesson, lesson: F, args: &[&str]) -> Recorded
+where
+    O: LessonOptions,
+    F: Fn(Harness, O) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (mut settings, options) =
+        parse_for_test::<O>(about, args).unwrap_or_else(|mistake| panic!("{mistake}"));
+    settings.record_timeline = true;
+    let outcome = execute(about, settings, options, Transcript::captured(false), &lesson);
+    Recorded {
+        output: outcome.transcript.into_captured(),
+        status: outcome.status,
+        timeline: outcome.timeline.expect("the timeline was recorded"),
+    }
+}
+
+/// The promises every fixed lesson keeps, checked on a recorded run of `jobs` jobs with `workers` workers:
+/// a clean exit, no watchdog, every task shut down, every job put on the queue once and ended once, and no
+/// worker idle while a job waits. Returns what is wrong, or nothing.
+pub fn broken_promises(recorded: &Recorded, jobs: usize, workers: usize) -> Vec<String> {
+    let mut broken = Vec::new();
+    let timeline = &recorded.timeline;
+    if recorded.status != 0 {
+        broken.push(format!("exit status {}", recorded.status));
+    }
+    if recorded.output.contains("The watchdog stopped the run") {
+        broken.push("the watchdog fired".to_string());
+    }
+    if !recorded.output.contains("  lost          0\n") {
+        broken.push("a job was lost".to_string());
+    }
+    let worker_rows: Vec<_> = timeline
+        .rows
+        .iter()
+        .filter(|row| row.name.starts_with("Worker-"))
+        .collect();
+    if worker_rows.len() != workers {
+        broken.push(format!("{} workers ran, not {workers}", worker_rows.len()));
+    }
+    for row in &timeline.rows {
+        if !matches!(row.ended, Some((_, true))) {
+            broken.push(format!("{} did not shut down cleanly", row.name));
+        }
+    }
+    if timeline.queued.len() != jobs {
+        broken.push(format!(
+            "{} jobs were put on the queue, not {jobs}",
+            timeline.queued.len()
+        ));
+    }
+
+    // Every job ends once: its spans, in every worker's row, are retried attempts followed by one end.
+    let mut spans_by_job: Vec<Vec<(Duration, Ending)>> = vec![Vec::new(); jobs + 1];
+    for span in timeline.rows.iter().flat_map(|row| &row.spans) {
+        match spans_by_job.get_mut(span.job) {
+            Some(spans) => spans.push((span.start, span.ending)),
+            None => broken.push(format!("job {} is not one of the {jobs} jobs", span.job)),
+        }
+    }
+    for (job, spans) in spans_by_job.iter_mut().enumerate().skip(1) {
+        spans.sort_by_key(|(start, _)| *start);
+        let endings = spans
+            .iter()
+            .filter(|(_, ending)| *ending != Ending::Retrying)
+            .count();
+        if endings != 1
+            || spans
+                .last()
+                .is_some_and(|(_, ending)| *ending == Ending::Retrying)
+        {
+            broken.push(format!("job {job} ended {endings} times: {spans:?}"));
+        }
+    }
+
+    // No worker waits for a job while one waits for a worker. A job waits from the moment it is made to the
+    // start of its first attempt; only an overlap of some length counts, not two events at the same instant.
+    for (job, made) in &timeline.queued {
+        let Some((started, _)) = spans_by_job.get(*job).and_then(|spans| spans.first()) else {
+            continue;
+        };
+        for row in &worker_rows {
+            for (from, to) in &row.waits {
+                if (*made).max(*from) < (*started).min(*to) {
+                    broken.push(format!(
+                        "{} waited from {from:?} to {to:?} while a job waited from {made:?} to {started:?}",
+                        row.name
+                    ));
+                }
+            }
+        }
+    }
+    broken
+}
+
+/// How many test cases a property test runs: 32 by default, quick enough for every `cargo test`; set
+/// `PROPTEST_CASES` (for example to 5000) for a long run.
+pub fn property_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(32)
 }
 
 /// The path of `relative` from the root of the workspace.

@@ -53,8 +53,8 @@ pub struct Row {
 pub struct Timeline {
     /// One row per task, in the order they registered.
     pub rows: Vec<Row>,
-    /// When each job was put on the queue.
-    pub queued: Vec<Duration>,
+    /// Each job put on the queue, by number, and when.
+    pub queued: Vec<(usize, Duration)>,
 }
 
 /// How wide the terminal chart is: it fits an 80-column terminal.
@@ -73,7 +73,7 @@ impl Timeline {
     /// How many jobs were in the queue at `at`: put on it, and not yet started by a worker. (A job put back
     /// for a retry is not counted again.)
     fn depth_at(&self, at: Duration) -> usize {
-        let queued = self.queued.iter().filter(|time| **time <= at).count();
+        let queued = self.queued.iter().filter(|(_, time)| *time <= at).count();
         let started: std::collections::BTreeSet<usize> = self
             .rows
             .iter()
@@ -452,7 +452,7 @@ mod tests {
                     ended: Some((seconds(6.0), false)),
                 },
             ],
-            queued: vec![seconds(0.5), seconds(1.5)],
+            queued: vec![(1, seconds(0.5)), (2, seconds(1.5))],
         }
     }
 

@@ -13,6 +13,7 @@ use std::num::NonZeroU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use lesson_support::settings::whole_number;
 use lesson_support::{
     Failures, Harness, Job, JobError, Lesson, LessonOptions, Participant, Seconds, Settings, Slot,
     panic_message,
@@ -38,18 +39,18 @@ pub struct Options {
     pub failures: Failures,
 
     /// The share of jobs that are high priority, in percent.
-    #[arg(long, value_name = "PERCENT", default_value_t = 20, value_parser = clap::value_parser!(u8).range(0..=100),
+    #[arg(long, value_name = "PERCENT", default_value_t = 20, allow_hyphen_values = true, value_parser = whole_number(0u8, 100),
           help_heading = "This lesson's experiments")]
     pub high_percent: u8,
 
     /// The share of jobs that are low priority, in percent; the rest are normal.
-    #[arg(long, value_name = "PERCENT", default_value_t = 30, value_parser = clap::value_parser!(u8).range(0..=100),
+    #[arg(long, value_name = "PERCENT", default_value_t = 30, allow_hyphen_values = true, value_parser = whole_number(0u8, 100),
           help_heading = "This lesson's experiments")]
     pub low_percent: u8,
 
     /// Against starvation: every K-th job taken is the oldest one waiting, whatever its priority.
-    #[arg(long, value_name = "K", help_heading = "This lesson's experiments")]
-    pub oldest_every: Option<NonZeroU64>,
+    #[arg(long, value_name = "K", allow_hyphen_values = true, value_parser = whole_number(1u64, 1_000), help_heading = "This lesson's experiments")]
+    pub oldest_every: Option<u64>,
 }
 
 impl LessonOptions for Options {
@@ -159,7 +160,10 @@ pub async fn run(harness: Harness, options: Options) {
     let waits = Arc::new(Waits::default());
 
     // PRIORITY: the queue orders jobs by priority, and by arrival within a priority.
-    let (sender, queue) = priority_queue::channel(settings.queue_capacity(), options.oldest_every);
+    let (sender, queue) = priority_queue::channel(
+        settings.queue_capacity(),
+        options.oldest_every.and_then(NonZeroU64::new),
+    );
 
     // As in lesson 3: the only sender moves into the producer, so the queue closes when the producer returns.
     let producer = tokio::spawn(produce(

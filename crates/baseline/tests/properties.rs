@@ -1,0 +1,28 @@
+//! Lesson 1's promises over many random runs: every job ends once, every task shuts down, and no worker
+//! waits while a job does. `PROPTEST_CASES=5000 cargo test -p baseline --test properties` runs thousands.
+
+use lesson_support::testing::{broken_promises, property_cases, run_recorded};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(property_cases()))]
+
+    #[test]
+    fn every_run_keeps_the_promises(
+        jobs in 0usize..300,
+        workers in 1usize..=32,
+        queue_size in 0usize..=20,
+        seed in any::<u64>(),
+    ) {
+        let args = [
+            "--jobs".to_string(), jobs.to_string(),
+            "--workers".to_string(), workers.to_string(),
+            "--queue-size".to_string(), queue_size.to_string(),
+            "--seed".to_string(), seed.to_string(),
+        ];
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let recorded = run_recorded(baseline::LESSON, baseline::run, &args);
+        let broken = broken_promises(&recorded, jobs, workers);
+        prop_assert!(broken.is_empty(), "{args:?} broke: {broken:#?}\n{}", recorded.output);
+    }
+}

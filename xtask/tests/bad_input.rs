@@ -1,0 +1,132 @@
+//! Bad input, everywhere: every flag of every lesson and every runner command. Each mistake gives one line
+//! that names the flag or the command and what it accepts, exit status 2, and no panic or backtrace.
+
+use std::process::Command;
+
+/// Each lesson's name and a way to run it in this process.
+fn lessons() -> Vec<(&'static str, fn(&[&str]) -> String)> {
+    vec![
+        ("baseline", |args| {
+            lesson_support::capture(baseline::LESSON, baseline::run, args)
+        }),
+        ("broken-no-sentinel", |args| {
+            lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, args)
+        }),
+        ("fixed-join", |args| {
+            lesson_support::capture(fixed_join::LESSON, fixed_join::run, args)
+        }),
+        ("priority", |args| {
+            lesson_support::capture(priority::LESSON, priority::run, args)
+        }),
+        ("dead-letter", |args| {
+            lesson_support::capture(dead_letter::LESSON, dead_letter::run, args)
+        }),
+    ]
+}
+
+/// The flags a lesson's `--help` lists: each name, and whether it takes a value (and which kind).
+fn flags(help: &str) -> Vec<(String, Option<String>)> {
+    help.lines()
+        .filter_map(|line| {
+            let mut words = line.trim_start().split_whitespace();
+            let name = words.next()?.trim_end_matches(',');
+            if !name.starts_with("--") || name == "--help" {
+                return None;
+            }
+            let value = words
+                .next()
+                .filter(|word| word.starts_with('<'))
+                .map(str::to_string);
+            Some((name.to_string(), value))
+        })
+        .collect()
+}
+
+/// Asserts that `output` (a captured run) is one line of error and exit status 2.
+fn assert_one_line_mistake(lesson: &str, args: &[&str], output: &str, names: &str) {
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "{lesson} {args:?} should give one line:\n{output}"
+    );
+    assert!(lines[0].starts_with("error: "), "{lesson} {args:?}:\n{output}");
+    assert!(
+        lines[0].contains(names),
+        "{lesson} {args:?} should name {names}:\n{output}"
+    );
+    assert_eq!(lines[1], "[exit status 2]", "{lesson} {args:?}:\n{output}");
+    assert!(
+        !output.contains("panicked") && !output.contains("backtrace"),
+        "{output}"
+    );
+}
+
+#[test]
+fn every_bad_value_of_every_lesson_flag_is_one_line() {
+    for (lesson, run) in lessons() {
+        let help = run(&["--help"]);
+        let flags = flags(&help);
+        assert!(flags.len() >= 9, "{lesson}'s help should list its flags:\n{help}");
+        for (flag, value) in flags {
+            // A flag given without its value, or a switch given a value.
+            let missing = [flag.as_str()];
+            match &value {
+                Some(_) => assert_one_line_mistake(lesson, &missing, &run(&missing), &flag),
+                None => {
+                    let with_value = format!("{flag}=yes");
+                    assert_one_line_mistake(lesson, &[&with_value], &run(&[&with_value]), &flag);
+                }
+            }
+            // Values that no number flag accepts: each mistake names the flag and the range it accepts.
+            if value.as_deref().is_some_and(|kind| kind != "<FILE>") {
+                for bad in ["abc", "-1", "99999999999999999999999", ""] {
+                    let args = [flag.as_str(), bad];
+                    let output = run(&args);
+                    assert_one_line_mistake(lesson, &args, &output, &flag);
+                    let first = output.lines().next().unwrap_or_default();
+                    assert!(
+                        first.contains("expected") || first.contains(" is not in "),
+                        "{lesson} {args:?} should say what is accepted:\n{output}"
+                    );
+                }
+            }
+        }
+        let unknown = ["--frobnicate"];
+        assert_one_line_mistake(lesson, &unknown, &run(&unknown), "--frobnicate");
+    }
+}
+
+#[test]
+fn every_bad_runner_command_is_one_line() {
+    let cases: [(&[&str], &str); 9] = [
+        (&["lesson", "9"], "expected one of 1 (baseline)"),
+        (&["lesson", "foo"], "expected one of 1 (baseline)"),
+        (&["lesson"], "<LESSON>"),
+        (&["diff", "2"], "<SECOND>"),
+        (&["diff", "2", "9"], "expected one of 1 (baseline)"),
+        (&["check", "9"], "expected one of 1 (baseline)"),
+        (&["reset", "nine"], "expected one of 1 (baseline)"),
+        (&["sweep", "0"], "expected one of 1 (baseline)"),
+        (&["frobnicate"], "frobnicate"),
+    ];
+    for (args, names) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{args:?} should give one line: {stderr}"
+        );
+        assert!(stderr.contains(names), "{args:?} should name {names}: {stderr}");
+        assert!(
+            output.stdout.is_empty(),
+            "{args:?} printed: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}
