@@ -1,34 +1,17 @@
 //! Bad input, everywhere: every flag of every lesson and every runner command. Each mistake gives one line
 //! that names the flag or the command and what it accepts, exit status 2, and no panic or backtrace.
 
+mod common;
+
 use std::process::Command;
 
-/// Each lesson's name and a way to run it in this process.
-fn lessons() -> Vec<(&'static str, fn(&[&str]) -> String)> {
-    vec![
-        ("baseline", |args| {
-            lesson_support::capture(baseline::LESSON, baseline::run, args)
-        }),
-        ("broken-no-sentinel", |args| {
-            lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, args)
-        }),
-        ("fixed-join", |args| {
-            lesson_support::capture(fixed_join::LESSON, fixed_join::run, args)
-        }),
-        ("priority", |args| {
-            lesson_support::capture(priority::LESSON, priority::run, args)
-        }),
-        ("dead-letter", |args| {
-            lesson_support::capture(dead_letter::LESSON, dead_letter::run, args)
-        }),
-    ]
-}
+use common::lessons;
 
 /// The flags a lesson's `--help` lists: each name, and whether it takes a value (and which kind).
 fn flags(help: &str) -> Vec<(String, Option<String>)> {
     help.lines()
         .filter_map(|line| {
-            let mut words = line.trim_start().split_whitespace();
+            let mut words = line.split_whitespace();
             let name = words.next()?.trim_end_matches(',');
             if !name.starts_with("--") || name == "--help" {
                 return None;

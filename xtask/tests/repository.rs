@@ -1,6 +1,8 @@
 //! Checks of the repository itself, run by `cargo test` like any other test: generated text is fresh, every
 //! lesson in the list exists, every snapshot belongs to a test.
 
+mod common;
+
 use std::path::Path;
 
 use lesson_support::testing::{ensure_file_contents, workspace_file};
@@ -100,13 +102,7 @@ fn the_texts_name_only_what_exists() {
         .chain(["lesson-support".to_string(), "xtask".to_string()])
         .collect();
     let mut flags: Vec<String> = CARGO_FLAGS.iter().map(|flag| flag.to_string()).collect();
-    for help in [
-        lesson_support::capture(baseline::LESSON, baseline::run, &["--help"]),
-        lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, &["--help"]),
-        lesson_support::capture(fixed_join::LESSON, fixed_join::run, &["--help"]),
-        lesson_support::capture(priority::LESSON, priority::run, &["--help"]),
-        lesson_support::capture(dead_letter::LESSON, dead_letter::run, &["--help"]),
-    ] {
+    for help in common::lessons().into_iter().map(|(_, run)| run(&["--help"])) {
         flags.extend(
             words(&help)
                 .filter(|word| word.starts_with("--"))

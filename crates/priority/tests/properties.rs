@@ -68,7 +68,7 @@ proptest! {
                     Step::Get if waiting.is_empty() => {}
                     Step::Get => {
                         taken += 1;
-                        let oldest_turn = oldest_every.is_some_and(|every| taken % every == 0);
+                        let oldest_turn = oldest_every.is_some_and(|every| taken.is_multiple_of(every));
                         let expected = if oldest_turn {
                             *waiting.iter().min_by_key(|(_, arrival)| *arrival).unwrap()
                         } else {
