@@ -106,8 +106,7 @@ pub async fn run(harness: Harness, options: Options) {
 /// The producer: makes `--jobs` jobs and puts each on the queue. It sends no sentinels.
 async fn produce(harness: Harness, me: Participant, sender: Sender<Message>, send_sentinels: bool) {
     let settings = harness.settings();
-    for number in 1..=settings.jobs {
-        let job = harness.job(number);
+    for job in harness.jobs() {
         // Making a job takes a little time, as fetching a page or reading a log line would.
         tokio::time::sleep(job.production_time).await;
 
@@ -123,7 +122,7 @@ async fn produce(harness: Harness, me: Participant, sender: Sender<Message>, sen
             .expect("the queue's receiver lives as long as `run`");
         me.say(format!("Added job: {name}"));
     }
-    me.say(format!("Done — added {} jobs total", settings.jobs));
+    me.say(format!("Done — added {} jobs total", harness.jobs_made()));
 
     // BROKEN (Break it 1): the sentinels are gone. Nothing tells the workers that no more jobs are coming.
     if send_sentinels {

@@ -185,9 +185,7 @@ pub async fn run(harness: Harness, options: Options) {
 
 /// The producer: makes `--jobs` jobs and puts each on the queue as its first attempt.
 async fn produce(harness: Harness, me: Participant, sender: QueueSender<Attempt>) {
-    let settings = harness.settings();
-    for number in 1..=settings.jobs {
-        let job = harness.job(number);
+    for job in harness.jobs() {
         tokio::time::sleep(job.production_time).await;
 
         if sender.is_full() {
@@ -200,7 +198,7 @@ async fn produce(harness: Harness, me: Participant, sender: QueueSender<Attempt>
             .expect("the queue stays open until every job is done");
         me.say(format!("Added job: {name}"));
     }
-    me.say(format!("Done — added {} jobs total", settings.jobs));
+    me.say(format!("Done — added {} jobs total", harness.jobs_made()));
     me.shut_down();
 }
 

@@ -92,9 +92,7 @@ pub async fn run(harness: Harness, options: Options) {
 
 /// The producer: makes `--jobs` jobs and puts each on the queue, then returns, which closes the queue.
 async fn produce(harness: Harness, me: Participant, sender: QueueSender<Job>) {
-    let settings = harness.settings();
-    for number in 1..=settings.jobs {
-        let job = harness.job(number);
+    for job in harness.jobs() {
         // Making a job takes a little time, as fetching a page or reading a log line would.
         tokio::time::sleep(job.production_time).await;
 
@@ -109,7 +107,7 @@ async fn produce(harness: Harness, me: Participant, sender: QueueSender<Job>) {
             .expect("the workers keep the queue open until it is closed and empty");
         me.say(format!("Added job: {name}"));
     }
-    me.say(format!("Done — added {} jobs total", settings.jobs));
+    me.say(format!("Done — added {} jobs total", harness.jobs_made()));
     me.shut_down();
     // FIXED (Fix it 1): `sender`, the only one, is dropped here. That closes the queue: the sentinel is
     // the end of this function, and no one can forget to send it.
@@ -170,9 +168,8 @@ async fn run_batch(harness: Harness, options: Options) {
     let (sender, queue) = queue::channel(tokio::sync::Semaphore::MAX_PERMITS);
 
     // Everything is queued before any worker starts, so there is no producer task.
-    for number in 1..=settings.jobs {
-        let mut job = harness.job(number);
-        job.name = format!("batch_item_{number}");
+    for mut job in harness.jobs() {
+        job.name = format!("batch_item_{}", job.number);
         main.produced(&job);
         sender
             .put(job)

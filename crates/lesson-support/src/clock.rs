@@ -15,9 +15,13 @@ use tokio::time::Instant;
 /// One thread is what makes a simulated run deterministic: tasks take turns in an order fixed by the
 /// program, never by the operating system.
 pub fn runtime(real_time: bool) -> Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(!real_time)
+    let mut builder = tokio::runtime::Builder::new_current_thread();
+    builder.enable_time().start_paused(!real_time);
+    if real_time {
+        // Ctrl-C reaches tokio through its I/O driver; only a wall-clock run listens for it.
+        builder.enable_io();
+    }
+    builder
         .build()
         .expect("a current-thread runtime with a timer can always be built")
 }

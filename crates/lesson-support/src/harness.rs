@@ -6,6 +6,7 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -28,6 +29,10 @@ struct Shared {
     workload: Workload,
     clock: Clock,
     record: Mutex<Record>,
+    /// Set by Ctrl-C: the producer makes no more jobs.
+    interrupted: AtomicBool,
+    /// How many jobs [`Harness::jobs`] has handed out.
+    jobs_made: AtomicUsize,
 }
 
 /// Everything a run writes down as it goes.
@@ -86,6 +91,8 @@ impl Harness {
                 workload,
                 clock,
                 record: Mutex::new(record),
+                interrupted: AtomicBool::new(false),
+                jobs_made: AtomicUsize::new(0),
             }),
         }
     }
@@ -98,6 +105,34 @@ impl Harness {
     /// Job `number` (from 1) of this run's workload.
     pub fn job(&self, number: usize) -> Job {
         self.shared.workload.job(number)
+    }
+
+    /// The producer's jobs, 1 to `--jobs`, one at a time. After Ctrl-C they stop coming, so that a producer
+    /// that loops over them stops making jobs and shuts down as it would at the end.
+    pub fn jobs(&self) -> impl Iterator<Item = Job> + use<> {
+        let harness = self.clone();
+        (1..=self.settings().jobs).map_while(move |number| {
+            if harness.shared.interrupted.load(Ordering::Relaxed) {
+                return None;
+            }
+            harness.shared.jobs_made.fetch_add(1, Ordering::Relaxed);
+            Some(harness.job(number))
+        })
+    }
+
+    /// How many jobs [`Harness::jobs`] has handed out so far.
+    pub fn jobs_made(&self) -> usize {
+        self.shared.jobs_made.load(Ordering::Relaxed)
+    }
+
+    /// Asks the producer to stop: [`Harness::jobs`] hands out no more jobs. Ctrl-C calls it.
+    pub fn interrupt(&self) {
+        self.shared.interrupted.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the run was interrupted.
+    pub fn is_interrupted(&self) -> bool {
+        self.shared.interrupted.load(Ordering::Relaxed)
     }
 
     /// The workload itself, for lessons that draw more from each job's random stream.

@@ -12,7 +12,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use crate::failures::panic_message;
 use crate::harness::Harness;
 use crate::settings::Settings;
-use crate::summary::{EXIT_FAILURE, EXIT_USAGE, conclude};
+use crate::summary::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, conclude};
 use crate::transcript::Transcript;
 use crate::watchdog::watch;
 
@@ -165,8 +165,12 @@ where
     let limit = settings.watchdog_limit();
     let heading = heading(about, &settings);
     let (status, elapsed, stalled, harness) = runtime.block_on(async {
+        let real_time = settings.real_time;
         let harness = Harness::new(settings, transcript);
         harness.note(&heading);
+        if real_time {
+            tokio::spawn(stop_on_ctrl_c(harness.clone()));
+        }
         let lesson = lesson(harness.clone(), options);
         // Pinned here rather than inside `select!`, so that a stuck lesson is still alive, and its tasks
         // still report what they wait for, while the summary is written.
@@ -195,6 +199,20 @@ where
         elapsed,
         stalled,
         timeline: harness.take_timeline(),
+    }
+}
+
+/// On the wall clock, the first Ctrl-C stops the producer and lets the workers finish what was made; the
+/// second stops the program at once. (A simulated run takes milliseconds, and needs neither.)
+async fn stop_on_ctrl_c(harness: Harness) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    harness.interrupt();
+    harness.say("[Ctrl-C] Stopping: no more jobs will be made; the workers finish the ones made. Ctrl-C again stops at once.");
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("[Ctrl-C] Stopped at once: no summary.");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
     }
 }
 

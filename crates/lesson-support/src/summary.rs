@@ -16,6 +16,8 @@ pub const EXIT_SUCCESS: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit status: the command line was wrong.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status: Ctrl-C stopped the run, as shells report a program ended by it.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// How many names a list in the summary shows before it says "and N more".
 const NAMES_SHOWN: usize = 6;
@@ -173,7 +175,21 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
             .map(|mistake| format!("ledger mistake: {mistake}")),
     );
 
-    let status = if problems.is_empty() {
+    let status = if harness.is_interrupted() {
+        let never_made = settings.jobs - harness.jobs_made();
+        problems.insert(
+            0,
+            format!(
+                "interrupted by Ctrl-C: {never_made} of {} jobs were never made",
+                settings.jobs
+            ),
+        );
+        lines.push(format!(
+            "Exit status {EXIT_INTERRUPTED}: {}.",
+            problems.join("; ")
+        ));
+        EXIT_INTERRUPTED
+    } else if problems.is_empty() {
         lines.push(format!(
             "Exit status {EXIT_SUCCESS}: every job is accounted for and every task shut down."
         ));

@@ -203,13 +203,11 @@ async fn produce(
     sender: PrioritySender<Priority, QueuedJob>,
     options: Options,
 ) {
-    let settings = harness.settings();
-    for number in 1..=settings.jobs {
-        let job = harness.job(number);
+    for job in harness.jobs() {
         tokio::time::sleep(job.production_time).await;
 
         // PRIORITY: each job gets its priority from the seed, so that every run has the same mix.
-        let priority = Priority::of(&harness, &options, number);
+        let priority = Priority::of(&harness, &options, job.number);
         if sender.is_full() {
             me.say("Queue is full: waiting for a worker to take a job");
         }
@@ -223,7 +221,7 @@ async fn produce(
             .await;
         me.say(format!("Added job: {name} [{}]", priority.name()));
     }
-    me.say(format!("Done — added {} jobs total", settings.jobs));
+    me.say(format!("Done — added {} jobs total", harness.jobs_made()));
     me.shut_down();
 }
 
