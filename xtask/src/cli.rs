@@ -57,6 +57,8 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
+    /// Measure: lesson 1 simulated and on the wall clock, a million jobs, the queues' cost, cold builds.
+    Bench,
     /// Check every lesson (or one) against its reference output, and say in plain words what differs.
     Check {
         /// Only this lesson: a number or a crate's name.

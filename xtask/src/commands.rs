@@ -2,7 +2,9 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
+use crate::bench;
 use crate::check::{self, TestRun};
 use crate::diff::{self, Sources};
 use crate::lessons::{self, Lesson};
@@ -177,6 +179,86 @@ pub fn sweep_flags(flags: &[String]) -> Vec<String> {
     let mut lesson_flags = vec!["--sweep".to_string(), list];
     lesson_flags.extend(others);
     lesson_flags
+}
+
+/// `cargo xtask bench`: builds what it measures, measures it, prints a table and writes `target/bench.json`.
+pub fn bench() -> Result<u8, String> {
+    let root = lessons::workspace_root();
+    let target = bench::target_folder(&root);
+    print("Building lesson 1 and the queue benchmark in release mode...\n");
+    run_cargo(
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "--package",
+            "baseline",
+            "--package",
+            "benchmarks",
+        ],
+        None,
+    )?;
+    let release = target.join("release");
+    let lesson_1 = release.join("baseline");
+    let mut figures = bench::Figures::default();
+
+    print("Timing lesson 1 on the simulated clock, then on the wall clock (about 5 seconds)...\n");
+    let mut simulated = Duration::ZERO;
+    for _ in 0..20 {
+        simulated += bench::time(&lesson_1, &["--instant"])?;
+    }
+    figures.simulated = simulated / 20;
+    figures.wall_clock = bench::time(&lesson_1, &["--real-time"])?;
+
+    print("Running a million jobs with a thousand workers...\n");
+    (figures.scale_time, figures.scale_peak_memory) = bench::measure(&lesson_1, &bench::SCALE_FLAGS)?;
+
+    print("Timing the lessons' queues against a bare channel...\n");
+    let queues = Command::new(release.join("benchmarks"))
+        .output()
+        .map_err(|error| format!("cannot run the queue benchmark: {error}"))?;
+    (
+        figures.bare_channel,
+        figures.joinable_queue,
+        figures.priority_queue,
+    ) = bench::parse_queue_figures(&String::from_utf8_lossy(&queues.stdout))?;
+
+    print("Building from an empty target folder: what `cargo xtask lesson 1` needs, then the rest...\n");
+    let cold = target.join("bench-cold-build");
+    let _ = std::fs::remove_dir_all(&cold);
+    let started = Instant::now();
+    run_cargo(
+        &["build", "--quiet", "--package", "xtask", "--package", "baseline"],
+        Some(&cold),
+    )?;
+    figures.cold_build_lesson_1 = started.elapsed();
+    run_cargo(&["build", "--quiet", "--workspace"], Some(&cold))?;
+    figures.cold_build_workspace = started.elapsed();
+    let _ = std::fs::remove_dir_all(&cold);
+
+    print("\n");
+    print(&figures.table());
+    let json = target.join("bench.json");
+    std::fs::write(&json, figures.json())
+        .map_err(|error| format!("cannot write {}: {error}", json.display()))?;
+    print(&format!("\nThe same figures, as JSON: {}\n", json.display()));
+    Ok(0)
+}
+
+/// Runs cargo with `args`, in a target folder of its own if `target` is given; its failure is an error.
+fn run_cargo(args: &[&str], target: Option<&std::path::Path>) -> Result<(), String> {
+    let mut command = cargo();
+    command.args(args);
+    if let Some(target) = target {
+        command.env("CARGO_TARGET_DIR", target);
+    }
+    let status = command
+        .status()
+        .map_err(|error| format!("cannot start cargo: {error}"))?;
+    if !status.success() {
+        return Err(format!("`cargo {}` failed; its message is above", args.join(" ")));
+    }
+    Ok(())
 }
 
 /// `cargo xtask check [N]`: each lesson's tests, run as CI runs them, turned into one verdict per lesson.

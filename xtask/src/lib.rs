@@ -5,8 +5,10 @@
 //! - [`commands`]: what each command does;
 //! - [`diff`]: the source and output diffs of `cargo xtask diff`;
 //! - [`check`]: the verdicts of `cargo xtask check`;
-//! - [`reset`]: saving a learner's changes, then putting a lesson back.
+//! - [`reset`]: saving a learner's changes, then putting a lesson back;
+//! - [`bench`]: the figures of `cargo xtask bench`.
 
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod commands;

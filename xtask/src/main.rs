@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Some(Command::Lesson { lesson, flags }) => commands::lesson(&lesson, &flags),
         Some(Command::Diff { first, second, flags }) => commands::diff(&first, &second, &flags),
         Some(Command::Check { lesson }) => commands::check(lesson.as_deref()),
+        Some(Command::Bench) => commands::bench(),
         Some(Command::Reset { lesson }) => commands::reset(&lesson),
     };
     match result {

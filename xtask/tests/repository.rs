@@ -89,6 +89,7 @@ const CARGO_FLAGS: &[&str] = &[
     "--check",
     "--all-targets",
     "--package",
+    "--test",
 ];
 
 /// Every `cargo xtask` command, lesson number, crate, flag and file that the README and the lesson texts name
@@ -193,5 +194,5 @@ fn looks_like_a_path(word: &str) -> bool {
     ["crates/", "lessons/", "xtask/", ".ci/"]
         .iter()
         .any(|prefix| word.starts_with(prefix))
-        && !word.contains('<')
+        && !word.contains(['<', '*'])
 }
