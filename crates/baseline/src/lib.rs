@@ -6,10 +6,16 @@
 //! |----------------------------------|-------------------------------------------------------------|
 //! | `asyncio.Queue(maxsize=10)`      | `mpsc::channel(10)`: a [`Sender`] and a [`Receiver`]        |
 //! | `await queue.put(job)`           | `sender.send(job).await`                                    |
-//! | `await queue.get()`              | `receiver.recv().await`, behind a shared lock (see [`work`]) |
+//! | `await queue.get()`              | `receiver.recv().await`, behind a shared lock (see `work`)   |
 //! | `None`, the sentinel             | [`Message::Shutdown`]                                       |
 //! | `asyncio.create_task(worker())`  | `tokio::spawn(work(...))`                                   |
 //! | `await producer_task`            | `producer.await`                                            |
+//!
+//! A few lines in every lesson are the course's instruments, from the `lesson-support` crate, not the pattern:
+//! `harness` hands out the settings and the jobs; `me.say(...)` prints a line of the transcript with the time;
+//! `me.wait_for(what, future)` awaits `future` and tells the watchdog meanwhile what this task waits for;
+//! `me.produced(&job)` and `me.processed(&job)` keep the ledger that the summary reads; `me.shut_down()` says
+//! that a task ended cleanly. Read past them: the pattern is everything else.
 //!
 //! The lesson text is `lessons/01-baseline.md`; run it with `cargo xtask lesson 1`.
 

@@ -1,7 +1,7 @@
 //! Lesson 1's promises over many random runs: every job ends once, every task shuts down, and no worker
 //! waits while a job does. `PROPTEST_CASES=5000 cargo test -p baseline --test properties` runs thousands.
 
-use lesson_support::testing::{broken_promises, property_cases, run_recorded};
+use lesson_support::testing::{broken_promises, property_cases, run_recorded, settings_args};
 use proptest::prelude::*;
 
 proptest! {
@@ -14,12 +14,7 @@ proptest! {
         queue_size in 0usize..=20,
         seed in any::<u64>(),
     ) {
-        let args = [
-            "--jobs".to_string(), jobs.to_string(),
-            "--workers".to_string(), workers.to_string(),
-            "--queue-size".to_string(), queue_size.to_string(),
-            "--seed".to_string(), seed.to_string(),
-        ];
+        let args = settings_args(jobs, workers, queue_size, seed);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let recorded = run_recorded(baseline::LESSON, baseline::run, &args);
         let broken = broken_promises(&recorded, jobs, workers);

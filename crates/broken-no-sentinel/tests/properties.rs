@@ -2,10 +2,11 @@
 //! with exit status 1, after every job was processed, and its report names every worker as waiting for a
 //! message. `PROPTEST_CASES=5000 cargo test -p broken-no-sentinel --test properties` runs thousands.
 
+use lesson_support::testing::{property_cases, settings_args};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(lesson_support::testing::property_cases()))]
+    #![proptest_config(ProptestConfig::with_cases(property_cases()))]
 
     #[test]
     fn the_watchdog_ends_every_stuck_run_and_names_who_waits(
@@ -14,12 +15,7 @@ proptest! {
         queue_size in 0usize..=20,
         seed in any::<u64>(),
     ) {
-        let args = [
-            "--jobs".to_string(), jobs.to_string(),
-            "--workers".to_string(), workers.to_string(),
-            "--queue-size".to_string(), queue_size.to_string(),
-            "--seed".to_string(), seed.to_string(),
-        ];
+        let args = settings_args(jobs, workers, queue_size, seed);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, &args);
         prop_assert!(output.contains("The watchdog stopped the run"), "{output}");

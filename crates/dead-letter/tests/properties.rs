@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use lesson_support::testing::{broken_promises, property_cases, run_recorded};
+use lesson_support::testing::{broken_promises, property_cases, run_recorded, settings_args};
 use lesson_support::timeline::Ending;
 use proptest::prelude::*;
 
@@ -23,15 +23,12 @@ proptest! {
         backoff_ms in 0u64..500,
     ) {
         let poison: Vec<usize> = poison.into_iter().filter(|job| *job <= jobs).collect();
-        let mut args = vec![
-            "--jobs".to_string(), jobs.to_string(),
-            "--workers".to_string(), workers.to_string(),
-            "--queue-size".to_string(), queue_size.to_string(),
-            "--seed".to_string(), seed.to_string(),
+        let mut args = settings_args(jobs, workers, queue_size, seed);
+        args.extend([
             "--fail-rate".to_string(), fail_rate.to_string(),
             "--max-attempts".to_string(), max_attempts.to_string(),
             "--backoff-ms".to_string(), backoff_ms.to_string(),
-        ];
+        ]);
         if !poison.is_empty() {
             let listed: Vec<String> = poison.iter().map(usize::to_string).collect();
             args.extend(["--poison".to_string(), listed.join(",")]);

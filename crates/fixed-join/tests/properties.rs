@@ -2,7 +2,7 @@
 //! or failed), every worker survives and shuts down, and no worker waits while a job does.
 //! `PROPTEST_CASES=5000 cargo test -p fixed-join --test properties` runs thousands.
 
-use lesson_support::testing::{broken_promises, property_cases, run_recorded};
+use lesson_support::testing::{broken_promises, property_cases, run_recorded, settings_args};
 use proptest::prelude::*;
 
 /// Job numbers for `--fail-job` or `--panic-job`, as one comma-separated value.
@@ -25,12 +25,7 @@ proptest! {
     ) {
         let failing: Vec<usize> = failing.into_iter().filter(|job| *job <= jobs).collect();
         let panicking: Vec<usize> = panicking.into_iter().filter(|job| *job <= jobs).collect();
-        let mut args = vec![
-            "--jobs".to_string(), jobs.to_string(),
-            "--workers".to_string(), workers.to_string(),
-            "--queue-size".to_string(), queue_size.to_string(),
-            "--seed".to_string(), seed.to_string(),
-        ];
+        let mut args = settings_args(jobs, workers, queue_size, seed);
         if !failing.is_empty() {
             args.extend(["--fail-job".to_string(), listed(&failing)]);
         }

@@ -133,6 +133,19 @@ pub fn broken_promises(recorded: &Recorded, jobs: usize, workers: usize) -> Vec<
     broken
 }
 
+/// The flags of a run with these settings, as a property test builds them.
+pub fn settings_args(jobs: usize, workers: usize, queue_size: usize, seed: u64) -> Vec<String> {
+    [
+        ("--jobs", jobs.to_string()),
+        ("--workers", workers.to_string()),
+        ("--queue-size", queue_size.to_string()),
+        ("--seed", seed.to_string()),
+    ]
+    .into_iter()
+    .flat_map(|(flag, value)| [flag.to_string(), value])
+    .collect()
+}
+
 /// How many test cases a property test runs: 32 by default, quick enough for every `cargo test`; set
 /// `PROPTEST_CASES` (for example to 5000) for a long run.
 pub fn property_cases() -> u32 {

@@ -3,7 +3,7 @@
 
 use std::num::NonZeroU64;
 
-use lesson_support::testing::{broken_promises, property_cases, run_recorded};
+use lesson_support::testing::{broken_promises, property_cases, run_recorded, settings_args};
 use priority::priority_queue;
 use proptest::prelude::*;
 
@@ -32,14 +32,11 @@ proptest! {
         oldest_every in proptest::option::of(1u64..5),
     ) {
         let low = low.min(100 - high);
-        let mut args = vec![
-            "--jobs".to_string(), jobs.to_string(),
-            "--workers".to_string(), workers.to_string(),
-            "--queue-size".to_string(), queue_size.to_string(),
-            "--seed".to_string(), seed.to_string(),
+        let mut args = settings_args(jobs, workers, queue_size, seed);
+        args.extend([
             "--high-percent".to_string(), high.to_string(),
             "--low-percent".to_string(), low.to_string(),
-        ];
+        ]);
         if let Some(every) = oldest_every {
             args.extend(["--oldest-every".to_string(), every.to_string()]);
         }
