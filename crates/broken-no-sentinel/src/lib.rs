@@ -100,10 +100,13 @@ pub async fn run(harness: Harness, options: Options) {
         ));
     }
     main.shut_down();
+    // BROKEN (Break it 1): only here, at the very end, does the kept sender go: too late for the workers,
+    // which `run` waited for above. (Rust would drop it here anyway; the line only makes it visible.)
     drop(sender);
 }
 
-/// The producer: makes `--jobs` jobs and puts each on the queue. It sends no sentinels.
+/// The producer: makes `--jobs` jobs and puts each on the queue. It sends no sentinels, unless `--sentinels`
+/// puts lesson 1's back.
 async fn produce(harness: Harness, me: Participant, sender: Sender<Message>, send_sentinels: bool) {
     let settings = harness.settings();
     for job in harness.jobs() {
@@ -125,6 +128,7 @@ async fn produce(harness: Harness, me: Participant, sender: Sender<Message>, sen
     me.say(format!("Done — added {} jobs total", harness.jobs_made()));
 
     // BROKEN (Break it 1): the sentinels are gone. Nothing tells the workers that no more jobs are coming.
+    // (`--sentinels` puts them back, to look at Break it 2 and 3 on their own.)
     if send_sentinels {
         for _ in 0..settings.workers {
             me.wait_for("room in the queue", sender.send(Message::Shutdown))
