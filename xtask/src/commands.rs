@@ -77,9 +77,15 @@ pub fn changed_since(previous: &Lesson, lesson: &Lesson) -> String {
 
 /// What is printed after a lesson ran: what to try next, where to read, which lesson follows.
 pub fn what_next(lesson: &Lesson, lessons: &[Lesson], text: &str) -> String {
-    let mut next = String::from("Try next (from the lesson's \"Alter it\"):\n");
-    for item in lessons::list_items(&lessons::section(text, "Alter it")) {
-        next.push_str(&format!("  - {}\n", lessons::headline(item)));
+    let mut next = String::from("What to try next, from the lesson's text:\n");
+    for section in ["Alter it", "Break it"] {
+        let items = lessons::list_items(&lessons::section(text, section));
+        if !items.is_empty() {
+            next.push_str(&format!("  {section}:\n"));
+        }
+        for item in items {
+            next.push_str(&format!("  - {}\n", lessons::headline(item)));
+        }
     }
     next.push_str(&format!(
         "Pass flags after the lesson's number: `cargo xtask lesson {} --workers 10`; all flags: `cargo xtask lesson {} --help`.\n",
@@ -158,7 +164,17 @@ pub const DEFAULT_SWEEP: &str = "1,2,3,5,10";
 pub fn sweep(wanted: &str, flags: &[String]) -> Result<u8, String> {
     let lessons = lessons::load()?;
     let lesson = lessons::find(&lessons, wanted)?;
-    run_lesson_crate(lesson, &sweep_flags(flags))
+    let flags = sweep_flags(flags);
+    let counts = &flags[1];
+    let well_formed = counts
+        .split(',')
+        .all(|count| count.parse::<usize>().is_ok_and(|count| count >= 1));
+    if !well_formed {
+        return Err(format!(
+            "invalid value '{counts}' for '--workers <LIST>': expected worker counts from 1 up, separated by commas, such as 1,2,4"
+        ));
+    }
+    run_lesson_crate(lesson, &flags)
 }
 
 /// The lesson's flags for a sweep: the runner's `--workers LIST` becomes the lesson's `--sweep LIST`

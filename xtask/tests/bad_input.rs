@@ -82,7 +82,9 @@ fn every_bad_value_of_every_lesson_flag_is_one_line() {
 
 #[test]
 fn every_bad_runner_command_is_one_line() {
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 11] = [
+        (&["sweep", "1", "--workers", "abc"], "--workers <LIST>"),
+        (&["sweep", "1", "--workers", "0,2"], "--workers <LIST>"),
         (&["lesson", "9"], "expected one of 1 (baseline)"),
         (&["lesson", "foo"], "expected one of 1 (baseline)"),
         (&["lesson"], "<LESSON>"),
