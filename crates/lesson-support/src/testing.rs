@@ -146,13 +146,13 @@ pub fn settings_args(jobs: usize, workers: usize, queue_size: usize, seed: u64) 
     .collect()
 }
 
-/// How many test cases a property test runs: 32 by default, quick enough for every `cargo test`; set
+/// How many test cases a property test runs: 256 by default, a few seconds in every `cargo test`; set
 /// `PROPTEST_CASES` (for example to 5000) for a long run.
 pub fn property_cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|cases| cases.parse().ok())
-        .unwrap_or(32)
+        .unwrap_or(256)
 }
 
 /// The path of `relative` from the root of the workspace.
