@@ -79,6 +79,7 @@ fn snapshot_has_its_test(crate_folder: &Path, snapshot: &Path) -> bool {
     let source =
         std::fs::read_to_string(crate_folder.join("tests").join(format!("{file}.rs"))).unwrap_or_default();
     source.contains(&format!("fn {test}()"))
+        || source.contains("common_lesson_tests!") && lesson_support::testing::COMMON_TESTS.contains(&test)
 }
 
 /// Flags of cargo itself that the texts may name.

@@ -4,12 +4,14 @@
 //! The snapshots live in `tests/snapshots/`. Each one is a whole transcript, summary and exit status
 //! included; read them as a learner would.
 
-use lesson_support::testing::check_lesson_text;
-
 /// Runs lesson 1 in this process with `args`, and returns all it prints and its exit status.
 fn run(args: &[&str]) -> String {
     lesson_support::capture(baseline::LESSON, baseline::run, args)
 }
+
+// The tests every lesson has: snapshots of its --help, its sweep and its timeline, and the checks that its
+// text and its picture show what it really prints.
+lesson_support::common_lesson_tests!(run, "01-baseline");
 
 #[test]
 fn default_run() {
@@ -52,11 +54,6 @@ fn another_seed_is_another_run() {
     let other = run(&["--seed", "7"]);
     assert_ne!(other, run(&[]));
     insta::assert_snapshot!(other);
-}
-
-#[test]
-fn help_explains_every_flag() {
-    insta::assert_snapshot!(run(&["--help"]));
 }
 
 #[test]
@@ -125,11 +122,6 @@ fn every_job_is_processed_exactly_once() {
     }
 }
 
-#[test]
-fn the_lesson_text_shows_the_real_output() {
-    check_lesson_text("lessons/01-baseline.md", run);
-}
-
 /// The lesson text's claim about backpressure: the queue's size changes how long the producer waits for room,
 /// not how long the work takes.
 #[test]
@@ -159,12 +151,6 @@ fn backpressure_slows_the_producer_not_the_work() {
     );
 }
 
-/// The sweep of "Alter it 1": one table for 1, 2, 3, 5 and 10 workers on the same workload.
-#[test]
-fn sweep_over_workers() {
-    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
-}
-
 /// Each row of a sweep is the same run as `--workers N` on its own.
 #[test]
 fn a_sweep_agrees_with_separate_runs() {
@@ -186,16 +172,4 @@ fn a_sweep_agrees_with_separate_runs() {
             "{workers} workers:\n{table}\n{alone}"
         );
     }
-}
-
-/// The timeline of the default run, as the terminal shows it with `--timeline`.
-#[test]
-fn timeline_of_the_default_run() {
-    insta::assert_snapshot!(run(&["--timeline", "--quiet"]));
-}
-
-/// The same timeline as the picture in the lesson text.
-#[test]
-fn the_lesson_text_shows_the_real_timeline() {
-    lesson_support::testing::check_timeline_picture("lessons/timelines/01-baseline.svg", run);
 }

@@ -2,12 +2,14 @@
 //! breaks, and the assertions below name what a learner should see in it. None of these runs can hang:
 //! the watchdog ends every stuck run.
 
-use lesson_support::testing::check_lesson_text;
-
 /// Runs lesson 2 in this process with `args`, and returns all it prints and its exit status.
 fn run(args: &[&str]) -> String {
     lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, args)
 }
+
+// The tests every lesson has: snapshots of its --help, its sweep and its timeline, and the checks that its
+// text and its picture show what it really prints.
+lesson_support::common_lesson_tests!(run, "02-broken-no-sentinel");
 
 /// Break it 1: every job is processed, then the workers wait for ever for a message, because `run` still
 /// holds a sender. The watchdog ends the run and says so.
@@ -85,36 +87,9 @@ fn the_same_seed_gives_the_same_bytes() {
 }
 
 #[test]
-fn help_lists_the_experiments() {
-    insta::assert_snapshot!(run(&["--help"]));
-}
-
-#[test]
 fn a_bad_job_number_is_refused_in_one_line() {
     assert_eq!(
         run(&["--fail-job", "0"]),
         "error: invalid value '0' for '--fail-job <N>': expected a whole number from 1 to 10000000 (see --help)\n[exit status 2]\n"
     );
-}
-
-#[test]
-fn the_lesson_text_shows_the_real_output() {
-    check_lesson_text("lessons/02-broken-no-sentinel.md", run);
-}
-
-#[test]
-fn sweep_over_workers() {
-    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
-}
-
-/// The timeline of the default run, as the terminal shows it with `--timeline`.
-#[test]
-fn timeline_of_the_default_run() {
-    insta::assert_snapshot!(run(&["--timeline", "--quiet"]));
-}
-
-/// The same timeline as the picture in the lesson text.
-#[test]
-fn the_lesson_text_shows_the_real_timeline() {
-    lesson_support::testing::check_timeline_picture("lessons/timelines/02-broken-no-sentinel.svg", run);
 }

@@ -1,12 +1,14 @@
 //! Lesson 5's behaviour, pinned down: retries with growing delays, poison jobs parked, nothing lost, the
 //! backoff never holding a worker, and replays that recover what a passing error had parked.
 
-use lesson_support::testing::check_lesson_text;
-
 /// Runs lesson 5 in this process with `args`, and returns all it prints and its exit status.
 fn run(args: &[&str]) -> String {
     lesson_support::capture(dead_letter::LESSON, dead_letter::run, args)
 }
+
+// The tests every lesson has: snapshots of its --help, its sweep and its timeline, and the checks that its
+// text and its picture show what it really prints.
+lesson_support::common_lesson_tests!(run, "05-dead-letter");
 
 /// The transcript's lines that contain `text`.
 fn lines_with<'a>(output: &'a str, text: &str) -> Vec<&'a str> {
@@ -163,31 +165,4 @@ fn bad_values_are_refused_in_one_line() {
         assert!(output.contains(expected), "{args:?}:\n{output}");
         assert!(output.ends_with("[exit status 2]\n"), "{args:?}:\n{output}");
     }
-}
-
-#[test]
-fn help_lists_the_experiments() {
-    insta::assert_snapshot!(run(&["--help"]));
-}
-
-#[test]
-fn the_lesson_text_shows_the_real_output() {
-    check_lesson_text("lessons/05-dead-letter.md", run);
-}
-
-#[test]
-fn sweep_over_workers() {
-    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
-}
-
-/// The timeline of the default run, as the terminal shows it with `--timeline`.
-#[test]
-fn timeline_of_the_default_run() {
-    insta::assert_snapshot!(run(&["--timeline", "--quiet"]));
-}
-
-/// The same timeline as the picture in the lesson text.
-#[test]
-fn the_lesson_text_shows_the_real_timeline() {
-    lesson_support::testing::check_timeline_picture("lessons/timelines/05-dead-letter.svg", run);
 }

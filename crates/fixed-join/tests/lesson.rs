@@ -1,12 +1,14 @@
 //! Lesson 3's behaviour, pinned down: the same experiments as lesson 2, now ending cleanly, and the
 //! Python lesson's bonus.
 
-use lesson_support::testing::check_lesson_text;
-
 /// Runs lesson 3 in this process with `args`, and returns all it prints and its exit status.
 fn run(args: &[&str]) -> String {
     lesson_support::capture(fixed_join::LESSON, fixed_join::run, args)
 }
+
+// The tests every lesson has: snapshots of its --help, its sweep and its timeline, and the checks that its
+// text and its picture show what it really prints.
+lesson_support::common_lesson_tests!(run, "03-fixed-join");
 
 /// Fix it 1: the queue closes when the producer's sender is dropped; every worker shuts down by itself.
 #[test]
@@ -138,16 +140,6 @@ fn every_job_is_accounted_for_exactly_once() {
     }
 }
 
-#[test]
-fn help_lists_the_experiments() {
-    insta::assert_snapshot!(run(&["--help"]));
-}
-
-#[test]
-fn the_lesson_text_shows_the_real_output() {
-    check_lesson_text("lessons/03-fixed-join.md", run);
-}
-
 /// Asserts the summary's accounting, and a clean exit.
 fn assert_accounted(output: &str, processed: usize, failed: usize) {
     assert!(
@@ -168,21 +160,4 @@ fn a_job_number_above_jobs_is_refused_in_one_line() {
         run(&["--jobs", "5", "--panic-job", "6"]),
         "error: invalid value '6' for '--panic-job <N>': expected a job number from 1 to 5 (--jobs) (see --help)\n[exit status 2]\n"
     );
-}
-
-#[test]
-fn sweep_over_workers() {
-    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
-}
-
-/// The timeline of the default run, as the terminal shows it with `--timeline`.
-#[test]
-fn timeline_of_the_default_run() {
-    insta::assert_snapshot!(run(&["--timeline", "--quiet"]));
-}
-
-/// The same timeline as the picture in the lesson text.
-#[test]
-fn the_lesson_text_shows_the_real_timeline() {
-    lesson_support::testing::check_timeline_picture("lessons/timelines/03-fixed-join.svg", run);
 }

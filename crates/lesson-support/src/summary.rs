@@ -2,7 +2,8 @@
 //! exit status.
 //!
 //! Exit status 0 means every job is accounted for and every task shut down; 1 means the run ended but
-//! something went wrong (the watchdog had to stop it, a job was lost, a task stopped without shutting down).
+//! something went wrong (the watchdog had to stop it, a job was lost, a task stopped without shutting down);
+//! 130 means Ctrl-C stopped a wall-clock run.
 
 use std::time::Duration;
 

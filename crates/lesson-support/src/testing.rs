@@ -155,6 +155,59 @@ pub fn property_cases() -> u32 {
         .unwrap_or(256)
 }
 
+/// The names of the tests that [`common_lesson_tests!`](crate::common_lesson_tests) writes, for the check
+/// that every snapshot belongs to a test.
+pub const COMMON_TESTS: [&str; 5] = [
+    "help_lists_every_flag",
+    "sweep_over_workers",
+    "timeline_of_the_default_run",
+    "the_lesson_text_shows_the_real_output",
+    "the_lesson_text_shows_the_real_timeline",
+];
+
+/// The tests every lesson has, written once: snapshots of its `--help`, of its sweep over the number of
+/// workers and of its default run's timeline, and the checks that its text (`lessons/<name>.md`) and its
+/// picture (`lessons/timelines/<name>.svg`) show what the lesson really prints. `run` runs the lesson
+/// with flags and returns what it prints, as [`crate::capture`] does.
+///
+/// ```ignore
+/// lesson_support::common_lesson_tests!(run, "01-baseline");
+/// ```
+#[macro_export]
+macro_rules! common_lesson_tests {
+    ($run:path, $name:literal) => {
+        /// The lesson's `--help`: every flag, and what it accepts.
+        #[test]
+        fn help_lists_every_flag() {
+            ::insta::assert_snapshot!($run(&["--help"]));
+        }
+
+        /// The lesson with 1, 2, 3, 5 and 10 workers on the same workload (`cargo xtask sweep`).
+        #[test]
+        fn sweep_over_workers() {
+            ::insta::assert_snapshot!($run(&["--sweep", "1,2,3,5,10"]));
+        }
+
+        /// The timeline of the default run, as the terminal shows it with `--timeline`.
+        #[test]
+        fn timeline_of_the_default_run() {
+            ::insta::assert_snapshot!($run(&["--timeline", "--quiet"]));
+        }
+
+        /// Every block of output in the lesson text is what the lesson prints.
+        #[test]
+        fn the_lesson_text_shows_the_real_output() {
+            $crate::testing::check_lesson_text(concat!("lessons/", $name, ".md"), $run);
+        }
+
+        /// The lesson text's picture is the timeline of the default run.
+        #[test]
+        fn the_lesson_text_shows_the_real_timeline() {
+            $crate::testing::check_timeline_picture(concat!("lessons/timelines/", $name, ".svg"), $run);
+        }
+    };
+}
+
 /// The path of `relative` from the root of the workspace.
 pub fn workspace_file(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)

@@ -1,12 +1,14 @@
 //! Lesson 4's behaviour, pinned down: priorities overtake, ties keep their order, starvation shows, and the
 //! remedy works. The queue's own promises are tested beside it, in `src/priority_queue.rs`.
 
-use lesson_support::testing::check_lesson_text;
-
 /// Runs lesson 4 in this process with `args`, and returns all it prints and its exit status.
 fn run(args: &[&str]) -> String {
     lesson_support::capture(priority::LESSON, priority::run, args)
 }
+
+// The tests every lesson has: snapshots of its --help, its sweep and its timeline, and the checks that its
+// text and its picture show what it really prints.
+lesson_support::common_lesson_tests!(run, "04-priority");
 
 /// Job numbers with their priorities, in the order of the transcript.
 type JobsInOrder = Vec<(usize, String)>;
@@ -170,31 +172,4 @@ fn the_same_seed_gives_the_same_bytes() {
         "5",
     ];
     assert_eq!(run(&args), run(&args));
-}
-
-#[test]
-fn help_lists_the_experiments() {
-    insta::assert_snapshot!(run(&["--help"]));
-}
-
-#[test]
-fn the_lesson_text_shows_the_real_output() {
-    check_lesson_text("lessons/04-priority.md", run);
-}
-
-#[test]
-fn sweep_over_workers() {
-    insta::assert_snapshot!(run(&["--sweep", "1,2,3,5,10"]));
-}
-
-/// The timeline of the default run, as the terminal shows it with `--timeline`.
-#[test]
-fn timeline_of_the_default_run() {
-    insta::assert_snapshot!(run(&["--timeline", "--quiet"]));
-}
-
-/// The same timeline as the picture in the lesson text.
-#[test]
-fn the_lesson_text_shows_the_real_timeline() {
-    lesson_support::testing::check_timeline_picture("lessons/timelines/04-priority.svg", run);
 }
