@@ -199,6 +199,15 @@ mod tests {
         }
     }
 
+    /// The verdict on a failed test run that printed `output`.
+    fn failed_verdict(output: &str) -> String {
+        let run = TestRun {
+            passed: false,
+            output: output.to_string(),
+        };
+        verdict(&lesson(), &run)
+    }
+
     #[test]
     fn a_passing_run_matches() {
         let run = TestRun {
@@ -219,13 +228,7 @@ mod tests {
             \x20  41       │-   3.864s  [Worker-1] Shutting down\n\
             \x20        41 │+   3.864s  [Worker-1] Shutting dow\n\
             ────────────┴────\n";
-        let text = verdict(
-            &lesson(),
-            &TestRun {
-                passed: false,
-                output: output.to_string(),
-            },
-        );
+        let text = failed_verdict(output);
         assert!(
             text.starts_with(
                 "FAIL Lesson 1 (baseline) differs from the reference in 1 check: default run.\n"
@@ -244,23 +247,11 @@ mod tests {
     #[test]
     fn a_failed_assertion_shows_its_message_without_a_backtrace() {
         let output = "every_job --- FAILED\nthread 'every_job' (1) panicked at tests/lesson.rs:9:9:\njob 3 lost\nstack backtrace:\n   0: foo\n";
-        let text = verdict(
-            &lesson(),
-            &TestRun {
-                passed: false,
-                output: output.to_string(),
-            },
-        );
+        let text = failed_verdict(output);
         assert!(text.contains("job 3 lost"), "{text}");
         assert!(!text.contains("backtrace"), "{text}");
         let long = "a --- FAILED\nthread 'a' (1) panicked at x:\none\ntwo\nthree\nfour\nfive\n";
-        let text = verdict(
-            &lesson(),
-            &TestRun {
-                passed: false,
-                output: long.to_string(),
-            },
-        );
+        let text = failed_verdict(long);
         assert!(
             text.contains("three\n") && text.contains("...\n") && !text.contains("four"),
             "{text}"
@@ -270,13 +261,7 @@ mod tests {
     #[test]
     fn a_build_failure_shows_the_compiler() {
         let output = "   Compiling baseline\nerror[E0425]: cannot find value `x`\nerror: could not compile `baseline`\n";
-        let text = verdict(
-            &lesson(),
-            &TestRun {
-                passed: false,
-                output: output.to_string(),
-            },
-        );
+        let text = failed_verdict(output);
         assert!(
             text.starts_with("FAIL Lesson 1 (baseline) does not build."),
             "{text}"
