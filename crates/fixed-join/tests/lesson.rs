@@ -161,3 +161,10 @@ fn a_job_number_above_jobs_is_refused_in_one_line() {
         "error: invalid value '6' for '--panic-job <N>': expected a job number from 1 to 5 (--jobs) (see --help)\n[exit status 2]\n"
     );
 }
+
+/// The lesson text's claim about Fix it 3: processed 8, failed 2, lost 0, exit status 0.
+#[test]
+fn the_fix_it_3_example_processes_eight_and_fails_two() {
+    let output = run(&["--fail-job", "7", "--panic-job", "9", "--jobs", "10"]);
+    assert_accounted(&output, 8, 2);
+}

@@ -173,3 +173,39 @@ fn the_same_seed_gives_the_same_bytes() {
     ];
     assert_eq!(run(&args), run(&args));
 }
+
+/// The lesson text's claim about the remedy: with every third job taken the oldest, the low jobs' longest
+/// wait drops, and the high jobs pay for it with a longer mean wait.
+#[test]
+fn the_remedy_shortens_the_low_jobs_longest_wait_at_the_high_jobs_cost() {
+    let flood = [
+        "--jobs",
+        "60",
+        "--high-percent",
+        "60",
+        "--low-percent",
+        "20",
+        "--quiet",
+    ];
+    let remedy = [&flood[..], &["--oldest-every", "3"]].concat();
+    let wait = |output: &str, priority: &str, column: usize| -> f64 {
+        let line = output
+            .lines()
+            .find(|line| line.trim_start().starts_with(priority))
+            .unwrap();
+        let seconds: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|word| word.strip_suffix('s')?.parse().ok())
+            .collect();
+        seconds[column]
+    };
+    let (before, after) = (run(&flood), run(&remedy));
+    assert!(
+        wait(&after, "low", 1) < wait(&before, "low", 1),
+        "{before}\n{after}"
+    );
+    assert!(
+        wait(&after, "high", 0) > wait(&before, "high", 0),
+        "{before}\n{after}"
+    );
+}
