@@ -28,10 +28,27 @@ pub fn render_list(lessons: &[Lesson]) -> String {
             "  {}  {:<20}  {}\n",
             lesson.number, lesson.crate_name, lesson.title
         ));
-        text.push_str(&format!("     {:<20}  teaches {}\n", "", lesson.teaches));
+        for line in wrap(&format!("teaches {}", lesson.teaches), 80 - 27) {
+            text.push_str(&format!("{:27}{line}\n", ""));
+        }
     }
     text.push_str("\nStart with `cargo xtask lesson 1`; each lesson's text is in lessons/.\n");
     text
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// `cargo xtask lesson N FLAGS…`: the lesson's focus, the run, and what to try next. The status is the
@@ -423,6 +440,12 @@ mod tests {
 
     fn strings(words: &[&str]) -> Vec<String> {
         words.iter().map(|word| word.to_string()).collect()
+    }
+
+    #[test]
+    fn long_lines_are_wrapped_between_words() {
+        assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
+        assert_eq!(wrap("", 9), Vec::<String>::new());
     }
 
     #[test]
