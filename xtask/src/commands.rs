@@ -105,7 +105,8 @@ pub fn what_next(lesson: &Lesson, lessons: &[Lesson], text: &str) -> String {
         }
     }
     next.push_str(&format!(
-        "Pass flags after the lesson's number: `cargo xtask lesson {} --workers 10`; all flags: `cargo xtask lesson {} --help`.\n",
+        "Pass flags after the lesson's number, as in `cargo xtask lesson {} --workers 10`.\n\
+         Every flag: `cargo xtask lesson {} --help`. The run as a chart: add `--timeline`.\n",
         lesson.number, lesson.number
     ));
     next.push_str(&format!(
