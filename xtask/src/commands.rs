@@ -332,17 +332,21 @@ pub fn reset(wanted: &str) -> Result<u8, String> {
     let lessons = lessons::load()?;
     let lesson = lessons::find(&lessons, wanted)?;
     let label = format!("lesson-{}-{}", lesson.number, lesson.crate_name);
-    match reset::reset(&lessons::workspace_root(), &lesson.crate_path(), &label)? {
+    // The lesson's text and picture go back too: a plain `cargo test` rewrites them from a changed lesson.
+    let paths = [lesson.crate_path(), lesson.text_path(), lesson.timeline_path()];
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    match reset::reset(&lessons::workspace_root(), &paths, &label)? {
         Reset::NothingToSave => print(&format!(
             "Lesson {} ({}) is already as committed: nothing to reset.\n",
             lesson.number,
             lesson.crate_path()
         )),
         Reset::Saved(patch) => print(&format!(
-            "Saved your changes to {0}, then put {1} back as committed.\n\
+            "Saved your changes to {0}, then put {1} (and {2}) back as committed.\n\
              To bring your changes back: `git apply {0}`.\n",
             patch.display(),
-            lesson.crate_path()
+            lesson.crate_path(),
+            lesson.text_path()
         )),
     }
     Ok(0)

@@ -21,6 +21,11 @@ impl Lesson {
         format!("lessons/{:02}-{}.md", self.number, self.crate_name)
     }
 
+    /// The picture of the lesson's default run, relative to the workspace: `lessons/timelines/01-baseline.svg`.
+    pub fn timeline_path(&self) -> String {
+        format!("lessons/timelines/{:02}-{}.svg", self.number, self.crate_name)
+    }
+
     /// The crate's folder, relative to the workspace: `crates/baseline`.
     pub fn crate_path(&self) -> String {
         format!("crates/{}", self.crate_name)

@@ -18,13 +18,13 @@ pub enum Reset {
     Saved(PathBuf),
 }
 
-/// Saves the changes to `folder` (relative to `root`, a git work tree) as a patch named after `label`, then
-/// puts the folder back as committed: changed files restored, new files removed.
-pub fn reset(root: &Path, folder: &str, label: &str) -> Result<Reset, String> {
-    let mut patch = git(root, &["diff", "--binary", "HEAD", "--", folder])?;
+/// Saves the changes to `paths` (folders or files, relative to `root`, a git work tree) as a patch named after
+/// `label`, then puts them back as committed: changed files restored, new files removed.
+pub fn reset(root: &Path, paths: &[&str], label: &str) -> Result<Reset, String> {
+    let mut patch = git(root, &[&["diff", "--binary", "HEAD", "--"][..], paths].concat())?;
     let new_files = git(
         root,
-        &["ls-files", "--others", "--exclude-standard", "--", folder],
+        &[&["ls-files", "--others", "--exclude-standard", "--"][..], paths].concat(),
     )?;
     for file in new_files.lines() {
         // `git diff --no-index` exits with 1 when the files differ, which here they always do.
@@ -44,7 +44,7 @@ pub fn reset(root: &Path, folder: &str, label: &str) -> Result<Reset, String> {
         .map_err(|error| format!("cannot save {}: {error}", saved.display()))?;
 
     // Only now that the changes are safe: restore the committed files and remove the new ones.
-    git(root, &["checkout", "HEAD", "--", folder])?;
+    git(root, &[&["checkout", "HEAD", "--"][..], paths].concat())?;
     for file in new_files.lines() {
         std::fs::remove_file(root.join(file)).map_err(|error| format!("cannot remove {file}: {error}"))?;
     }
@@ -119,7 +119,7 @@ mod tests {
         std::fs::write(root.join("crates/lesson/src/lib.rs"), "my change\n").unwrap();
         std::fs::write(root.join("crates/lesson/src/mine.rs"), "my new file\n").unwrap();
 
-        let Reset::Saved(patch) = reset(&root, "crates/lesson", "lesson-1").unwrap() else {
+        let Reset::Saved(patch) = reset(&root, &["crates/lesson"], "lesson-1").unwrap() else {
             panic!("the changes should have been saved");
         };
         assert_eq!(patch, Path::new("saved-changes/lesson-1-1.patch"));
@@ -145,7 +145,7 @@ mod tests {
     fn an_unchanged_lesson_needs_no_patch() {
         let root = repository("unchanged");
         assert_eq!(
-            reset(&root, "crates/lesson", "lesson-1").unwrap(),
+            reset(&root, &["crates/lesson"], "lesson-1").unwrap(),
             Reset::NothingToSave
         );
         assert!(!root.join(SAVED_CHANGES).exists());
@@ -157,7 +157,7 @@ mod tests {
         let root = repository("twice");
         for change in ["first\n", "second\n"] {
             std::fs::write(root.join("crates/lesson/src/lib.rs"), change).unwrap();
-            reset(&root, "crates/lesson", "lesson-1").unwrap();
+            reset(&root, &["crates/lesson"], "lesson-1").unwrap();
         }
         let first = std::fs::read_to_string(root.join("saved-changes/lesson-1-1.patch")).unwrap();
         let second = std::fs::read_to_string(root.join("saved-changes/lesson-1-2.patch")).unwrap();

@@ -29,7 +29,7 @@ fn the_readme_maps_the_lessons_of_the_list() {
 }
 
 #[test]
-fn every_lesson_in_the_list_has_its_crate_and_its_text() {
+fn every_lesson_in_the_list_has_its_crate_its_text_and_its_picture() {
     for lesson in lessons::load().unwrap() {
         let manifest = workspace_file(&format!("{}/Cargo.toml", lesson.crate_path()));
         let manifest =
@@ -39,11 +39,9 @@ fn every_lesson_in_the_list_has_its_crate_and_its_text() {
             "{}",
             lesson.crate_name
         );
-        assert!(
-            workspace_file(&lesson.text_path()).is_file(),
-            "no {}",
-            lesson.text_path()
-        );
+        for path in [lesson.text_path(), lesson.timeline_path()] {
+            assert!(workspace_file(&path).is_file(), "no {path}");
+        }
     }
 }
 
