@@ -47,11 +47,6 @@ impl Clock {
         self.started.elapsed()
     }
 
-    /// Whether this is the simulated clock.
-    pub fn is_simulated(&self) -> bool {
-        self.simulated
-    }
-
     /// The clock's name, for the summary.
     pub fn name(&self) -> &'static str {
         if self.simulated {

@@ -83,11 +83,6 @@ impl Ledger {
         self.unfinished.values().map(String::as_str)
     }
 
-    /// How many jobs were produced and never ended.
-    pub fn lost(&self) -> usize {
-        self.unfinished.len()
-    }
-
     /// What went wrong in the bookkeeping itself.
     pub fn mistakes(&self) -> &[String] {
         &self.mistakes
@@ -110,7 +105,7 @@ mod tests {
         ledger.failed(&workload.job(2));
         assert_eq!((ledger.produced, ledger.processed, ledger.failed), (3, 1, 1));
         assert_eq!(ledger.unfinished().collect::<Vec<_>>(), ["process_item_3"]);
-        assert_eq!(ledger.lost(), 1);
+        assert_eq!(ledger.unfinished().count(), 1);
         assert!(ledger.mistakes().is_empty());
     }
 
