@@ -46,14 +46,14 @@ pub enum Command {
     },
     /// Run a lesson once per worker count on the same workload, and print a table of how the time changes.
     #[command(
-        after_help = "Example: cargo xtask sweep 1 --workers 1,2,4,8 --seed 7",
+        after_help = "Examples: cargo xtask sweep 1 --workers 1,2,4,8 --seed 7\n          cargo xtask sweep 1 --queue-sizes 0,1,2,5,10",
         disable_help_flag = true
     )]
     Sweep {
         /// The lesson: a number or a crate's name.
         #[arg(allow_hyphen_values = true)]
         lesson: String,
-        /// `--workers LIST` (default 1,2,3,5,10), then flags for every run, such as `--queue-size 1`.
+        /// `--workers LIST` (default 1,2,3,5,10) or `--queue-sizes LIST`, then flags for every run.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },

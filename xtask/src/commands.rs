@@ -175,44 +175,73 @@ pub fn render_diff(
     text
 }
 
+/// The flags of `cargo xtask sweep` itself; every other flag goes to the lesson.
+pub const SWEEP_FLAGS: [&str; 2] = ["--workers", "--queue-sizes"];
+
 /// The worker counts of `cargo xtask sweep` when `--workers` is not given.
 pub const DEFAULT_SWEEP: &str = "1,2,3,5,10";
 
-/// `cargo xtask sweep N [--workers LIST] FLAGS…`: the lesson once per worker count, in a table.
+/// `cargo xtask sweep N [--workers LIST | --queue-sizes LIST] FLAGS…`: the lesson once per worker count
+/// (or queue size), on the same workload, in a table.
 pub fn sweep(wanted: &str, flags: &[String]) -> Result<u8, String> {
     let lessons = lessons::load()?;
     let lesson = lessons::find(&lessons, wanted)?;
-    let flags = sweep_flags(flags);
-    let counts = &flags[1];
-    let well_formed = counts
-        .split(',')
-        .all(|count| count.parse::<usize>().is_ok_and(|count| count >= 1));
-    if !well_formed {
-        return Err(format!(
-            "invalid value '{counts}' for '--workers <LIST>': expected worker counts from 1 up, separated by commas, such as 1,2,4"
-        ));
-    }
-    run_lesson_crate(lesson, &flags)
+    run_lesson_crate(lesson, &sweep_flags(flags)?)
 }
 
-/// The lesson's flags for a sweep: the runner's `--workers LIST` becomes the lesson's `--sweep LIST`
-/// (1, 2, 3, 5 and 10 workers by default), and every other flag goes on as it is.
-pub fn sweep_flags(flags: &[String]) -> Vec<String> {
-    let mut list = DEFAULT_SWEEP.to_string();
-    let mut others = Vec::new();
-    let mut flags = flags.iter();
-    while let Some(flag) = flags.next() {
-        if flag == "--workers" {
-            list = flags.next().cloned().unwrap_or_default();
-        } else if let Some(value) = flag.strip_prefix("--workers=") {
-            list = value.to_string();
-        } else {
-            others.push(flag.clone());
+/// The lesson's flags for a sweep. With `--queue-sizes LIST`, the runs differ by queue size
+/// (`--sweep-queue-sizes LIST`) and `--workers N` stays as it is; otherwise they differ by worker count, and
+/// `--workers LIST` (1, 2, 3, 5 and 10 by default) becomes `--sweep LIST`. Every other flag goes on as it is.
+pub fn sweep_flags(flags: &[String]) -> Result<Vec<String>, String> {
+    let value_of = |name: &str| -> Option<String> {
+        let equals = format!("{name}=");
+        let position = flags
+            .iter()
+            .position(|flag| flag == name || flag.starts_with(&equals))?;
+        let flag = &flags[position];
+        Some(
+            flag.strip_prefix(&equals)
+                .map(str::to_string)
+                .unwrap_or_else(|| flags.get(position + 1).cloned().unwrap_or_default()),
+        )
+    };
+    let without = |name: &str| -> Vec<String> {
+        let equals = format!("{name}=");
+        let mut kept = Vec::new();
+        let mut flags = flags.iter();
+        while let Some(flag) = flags.next() {
+            if flag == name {
+                flags.next();
+            } else if !flag.starts_with(&equals) {
+                kept.push(flag.clone());
+            }
         }
+        kept
+    };
+    let (lesson_flag, runner_flag, list, others, least) = match value_of("--queue-sizes") {
+        Some(sizes) => (
+            "--sweep-queue-sizes",
+            "--queue-sizes",
+            sizes,
+            without("--queue-sizes"),
+            0,
+        ),
+        None => {
+            let counts = value_of("--workers").unwrap_or_else(|| DEFAULT_SWEEP.to_string());
+            ("--sweep", "--workers", counts, without("--workers"), 1)
+        }
+    };
+    let well_formed = list
+        .split(',')
+        .all(|value| value.parse::<usize>().is_ok_and(|value| value >= least));
+    if !well_formed {
+        return Err(format!(
+            "invalid value '{list}' for '{runner_flag} <LIST>': expected whole numbers from {least} up, separated by commas, such as {least},2,4"
+        ));
     }
-    let mut lesson_flags = vec!["--sweep".to_string(), list];
+    let mut lesson_flags = vec![lesson_flag.to_string(), list];
     lesson_flags.extend(others);
-    lesson_flags
+    Ok(lesson_flags)
 }
 
 /// `cargo xtask bench`: builds what it measures, measures it, prints a table and writes `target/bench.json`.
@@ -455,14 +484,24 @@ mod tests {
 
     #[test]
     fn a_sweep_turns_workers_into_the_lessons_sweep_flag() {
-        assert_eq!(sweep_flags(&[]), strings(&["--sweep", "1,2,3,5,10"]));
+        assert_eq!(sweep_flags(&[]).unwrap(), strings(&["--sweep", "1,2,3,5,10"]));
         assert_eq!(
-            sweep_flags(&strings(&["--seed", "7", "--workers", "1,4"])),
+            sweep_flags(&strings(&["--seed", "7", "--workers", "1,4"])).unwrap(),
             strings(&["--sweep", "1,4", "--seed", "7"])
         );
         assert_eq!(
-            sweep_flags(&strings(&["--workers=2,8"])),
+            sweep_flags(&strings(&["--workers=2,8"])).unwrap(),
             strings(&["--sweep", "2,8"])
         );
+        assert!(sweep_flags(&strings(&["--workers", "0,2"])).is_err());
+    }
+
+    #[test]
+    fn a_sweep_over_queue_sizes_keeps_the_workers_flag() {
+        assert_eq!(
+            sweep_flags(&strings(&["--queue-sizes", "0,1,10", "--workers", "2"])).unwrap(),
+            strings(&["--sweep-queue-sizes", "0,1,10", "--workers", "2"])
+        );
+        assert!(sweep_flags(&strings(&["--queue-sizes", "a"])).is_err());
     }
 }

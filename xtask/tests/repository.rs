@@ -101,7 +101,11 @@ fn the_texts_name_only_what_exists() {
         .map(|lesson| lesson.crate_name.clone())
         .chain(["lesson-support".to_string(), "xtask".to_string()])
         .collect();
-    let mut flags: Vec<String> = CARGO_FLAGS.iter().map(|flag| flag.to_string()).collect();
+    let mut flags: Vec<String> = CARGO_FLAGS
+        .iter()
+        .chain(&xtask::commands::SWEEP_FLAGS)
+        .map(|flag| flag.to_string())
+        .collect();
     for help in common::lessons().into_iter().map(|(_, run)| run(&["--help"])) {
         flags.extend(
             words(&help)

@@ -150,6 +150,23 @@ fn backpressure_slows_the_producer_not_the_work() {
     }
 }
 
+/// The sweep of "Alter it 2": one table for several queue sizes on the same workload.
+#[test]
+fn sweep_over_queue_sizes() {
+    insta::assert_snapshot!(run(&["--sweep-queue-sizes", "0,1,2,5,10"]));
+}
+
+/// A sweep is over workers or over queue sizes, not both at once.
+#[test]
+fn two_sweeps_at_once_are_refused_in_one_line() {
+    let output = run(&["--sweep", "1,2", "--sweep-queue-sizes", "0,1"]);
+    assert_eq!(output.lines().count(), 2, "{output}");
+    assert!(
+        output.contains("'--sweep-queue-sizes <LIST>'") && output.ends_with("[exit status 2]\n"),
+        "{output}"
+    );
+}
+
 /// Each row of a sweep is the same run as `--workers N` on its own.
 #[test]
 fn a_sweep_agrees_with_separate_runs() {

@@ -195,6 +195,15 @@ impl Harness {
         write(ledger, timeline.as_mut(), at);
     }
 
+    /// How long the task named `name` waited in all, for anything, in the waits that ended.
+    pub(crate) fn time_waited_by(&self, name: &str) -> Duration {
+        let record = self.record();
+        let tasks = record.tasks.iter().filter(|task| task.name == name);
+        tasks
+            .flat_map(|task| task.waited.iter().map(|(_, waited)| *waited))
+            .sum()
+    }
+
     /// Takes the timeline out of a finished run, if it was recorded.
     pub(crate) fn take_timeline(&self) -> Option<Timeline> {
         self.record().timeline.take()

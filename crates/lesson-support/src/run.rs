@@ -83,7 +83,7 @@ where
             // escapes the lesson is caught below and reported in one line instead.
             std::panic::set_hook(Box::new(|_| {}));
             let run = AssertUnwindSafe(|| {
-                if !settings.sweep.is_empty() {
+                if settings.is_sweep() {
                     let (table, status) = sweep(about, &settings, &options, &lesson);
                     let _ = std::io::stdout().write_all(table.as_bytes());
                     return status;
@@ -123,7 +123,7 @@ where
         .chain(args.iter().copied())
         .map(OsString::from);
     let (text, status) = match parse::<O>(about, args) {
-        Ok((settings, options)) if !settings.sweep.is_empty() => sweep(about, &settings, &options, &lesson),
+        Ok((settings, options)) if settings.is_sweep() => sweep(about, &settings, &options, &lesson),
         Ok((settings, options)) => {
             let transcript = Transcript::captured(settings.quiet);
             let outcome = execute(about, settings, options, transcript, &lesson);
@@ -147,6 +147,8 @@ pub(crate) struct Outcome {
     pub(crate) stalled: bool,
     /// The timeline, if it was recorded.
     pub(crate) timeline: Option<crate::timeline::Timeline>,
+    /// How long the producer waited in all, for room in the queue.
+    pub(crate) producer_waited: Duration,
 }
 
 /// Runs the lesson to its end, or until the watchdog stops it, and writes the summary.
@@ -199,6 +201,7 @@ where
         elapsed,
         stalled,
         timeline: harness.take_timeline(),
+        producer_waited: harness.time_waited_by("Producer"),
     }
 }
 
@@ -216,38 +219,55 @@ async fn stop_on_ctrl_c(harness: Harness) {
     }
 }
 
-/// Runs the lesson once per worker count of `--sweep`, quietly, and returns the table and the worst exit
-/// status.
+/// Runs the lesson once per worker count of `--sweep`, or once per queue size of `--sweep-queue-sizes`,
+/// quietly, and returns the table and the worst exit status.
 fn sweep<O, F, Fut>(about: Lesson, settings: &Settings, options: &O, lesson: &F) -> (String, u8)
 where
     O: LessonOptions,
     F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let rows: Vec<crate::sweep::Row> = settings
-        .sweep
+    let over_workers = !settings.sweep.is_empty();
+    let values = if over_workers {
+        &settings.sweep
+    } else {
+        &settings.sweep_queue_sizes
+    };
+    let rows: Vec<crate::sweep::Row> = values
         .iter()
-        .map(|&workers| {
+        .map(|&value| {
             let mut settings = settings.clone();
-            settings.workers = workers;
+            if over_workers {
+                settings.workers = value;
+            } else {
+                settings.queue_size = value;
+            }
             settings.sweep.clear();
+            settings.sweep_queue_sizes.clear();
             let outcome = execute(
                 about,
-                settings,
+                settings.clone(),
                 options.clone(),
                 Transcript::captured(true),
                 lesson,
             );
             crate::sweep::Row {
-                workers,
+                workers: settings.workers,
+                queue_size: settings.queue_size,
                 elapsed: outcome.elapsed,
+                producer_waited: outcome.producer_waited,
                 stalled: outcome.stalled,
                 status: outcome.status,
             }
         })
         .collect();
     let status = rows.iter().map(|row| row.status).max().unwrap_or(0);
-    (crate::sweep::render(about, settings, &rows), status)
+    let table = if over_workers {
+        crate::sweep::render(about, settings, &rows)
+    } else {
+        crate::sweep::render_queue_sizes(about, settings, &rows)
+    };
+    (table, status)
 }
 
 /// The first line of a run: the lesson's heading and the settings that shape the run.

@@ -70,6 +70,12 @@ pub struct Settings {
           value_parser = whole_number(1, MAX_WORKERS))]
     pub sweep: Vec<usize>,
 
+    /// Run the lesson once per queue size in LIST (0: no limit), on the same workload, and print a table of
+    /// how long the producer waited for room instead of the transcript: --sweep-queue-sizes 0,1,2,5,10
+    #[arg(long, value_name = "LIST", value_delimiter = ',', allow_hyphen_values = true,
+          value_parser = whole_number(0, MAX_QUEUE_SIZE), conflicts_with = "sweep")]
+    pub sweep_queue_sizes: Vec<usize>,
+
     /// Stop a run in which nothing has happened for this many seconds, and report who waits on what.
     #[arg(long, value_name = "SECONDS", default_value_t = 10, allow_hyphen_values = true,
           value_parser = whole_number(1, MAX_WATCHDOG_SECONDS))]
@@ -77,6 +83,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Whether this is a sweep (`--sweep` or `--sweep-queue-sizes`), which prints a table, not a transcript.
+    pub fn is_sweep(&self) -> bool {
+        !self.sweep.is_empty() || !self.sweep_queue_sizes.is_empty()
+    }
+
     /// The capacity to give `tokio::sync::mpsc::channel` for `--queue-size`.
     ///
     /// asyncio's `Queue(maxsize=0)` has no limit. tokio's bounded channel needs a capacity of at least one,

@@ -15,8 +15,12 @@ use crate::workload::Workload;
 pub struct Row {
     /// How many workers the run had.
     pub workers: usize,
+    /// How many jobs its queue held (0: no limit).
+    pub queue_size: usize,
     /// How long it took, on its clock.
     pub elapsed: Duration,
+    /// How long its producer waited in all for room in the queue.
+    pub producer_waited: Duration,
     /// Whether the watchdog had to stop it.
     pub stalled: bool,
     /// Its exit status.
@@ -142,6 +146,56 @@ pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
         Seconds(bound.longest_job),
         Seconds(bound.producer),
     ));
+    text
+}
+
+/// The table of a sweep over queue sizes: how long each run took, and how long its producer waited for room.
+pub fn render_queue_sizes(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
+    let clock = if settings.real_time {
+        "wall clock"
+    } else {
+        "simulated clock"
+    };
+    let mut text = format!(
+        "Sweep of {} over the queue size (jobs {}, workers {}, seed {}, {clock})\n\n",
+        about.name, settings.jobs, settings.workers, settings.seed
+    );
+    text.push_str("queue size   elapsed  producer waited for room\n");
+    let longest_wait = rows
+        .iter()
+        .map(|row| row.producer_waited)
+        .max()
+        .unwrap_or_default();
+    for row in rows {
+        let size = match row.queue_size {
+            0 => "no limit".to_string(),
+            size => size.to_string(),
+        };
+        let bar_length = if longest_wait.is_zero() {
+            0
+        } else {
+            (BAR_WIDTH as f64 * row.producer_waited.as_secs_f64() / longest_wait.as_secs_f64()).round()
+                as usize
+        };
+        let stuck = if row.stalled {
+            "  stopped by the watchdog"
+        } else {
+            ""
+        };
+        let line = format!(
+            "{size:>10} {:>9} {:>10}  {}{stuck}",
+            Seconds(row.elapsed).to_string(),
+            Seconds(row.producer_waited).to_string(),
+            "█".repeat(bar_length),
+        );
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text.push_str(
+        "\nA smaller queue makes the producer wait for room sooner and longer: backpressure. Compare the elapsed\n\
+         column: while the workers are the bottleneck, the queue's size changes who waits, not how long the\n\
+         work takes.\n",
+    );
     text
 }
 
