@@ -28,12 +28,13 @@ pub struct Lesson {
 }
 
 /// The end of every lesson's `--help`.
-const AFTER_HELP: &str = "\
-On a terminal, a simulated run plays back at the pace of its clock; piped, or with --instant, it prints at once.
-The same flags and seed always print the same bytes.
-
-Exit status: 0 every job accounted for and every task shut down; 1 the run ended but something went wrong
-(the watchdog stopped it, a job was lost, a task stopped without shutting down); 2 a mistake in the flags.";
+const AFTER_HELP: &str = concat!(
+    "On a terminal, a simulated run plays back at the pace of its clock; piped, or with --instant, it prints ",
+    "at once. The same flags and seed always print the same bytes.\n\n",
+    "Exit status: 0 every job accounted for and every task shut down; 1 the run ended but something went ",
+    "wrong (the watchdog stopped it, a job was lost, a task stopped without shutting down); 2 a mistake in ",
+    "the flags; 130 Ctrl-C stopped a --real-time run.",
+);
 
 /// A lesson's own flags, parsed by clap, and checked against the settings once both are known.
 pub trait LessonOptions: Args + Clone {
@@ -75,7 +76,7 @@ where
     F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
-    match parse::<O>(about, std::env::args_os()) {
+    match parse::<O>(about, std::env::args_os(), None) {
         Ok((settings, options)) => {
             // Some lessons make jobs panic on purpose (`--panic-job`), inside tasks where tokio catches the
             // panic and the lesson reports it in the transcript. The default hook would also print it, with a
@@ -122,7 +123,7 @@ where
     let args = std::iter::once(about.name)
         .chain(args.iter().copied())
         .map(OsString::from);
-    let (text, status) = match parse::<O>(about, args) {
+    let (text, status) = match parse::<O>(about, args, Some(100)) {
         Ok((settings, options)) if settings.is_sweep() => sweep(about, &settings, &options, &lesson),
         Ok((settings, options)) => {
             let transcript = Transcript::captured(settings.quiet);
@@ -290,21 +291,29 @@ pub(crate) fn parse_for_test<O: LessonOptions>(
     let args = std::iter::once(about.name)
         .chain(args.iter().copied())
         .map(OsString::from);
-    parse::<O>(about, args).map_err(|usage| match usage {
+    parse::<O>(about, args, Some(100)).map_err(|usage| match usage {
         Usage::Help(text) | Usage::Mistake(text) => text,
     })
 }
 
 /// Parses a lesson's command line. Mistakes come back as one line that names the flag and what it accepts.
+///
+/// `--help` is wrapped to the terminal, at most 100 columns; `fixed_width` fixes its width instead, so that
+/// a test sees the same help whatever terminal runs it.
 fn parse<O: LessonOptions>(
     about: Lesson,
     args: impl IntoIterator<Item = OsString>,
+    fixed_width: Option<usize>,
 ) -> Result<(Settings, O), Usage> {
-    let command = CommandLine::<O>::command()
+    let mut command = CommandLine::<O>::command()
         .name(about.name)
         .bin_name(about.name)
         .about(about.about)
-        .after_help(AFTER_HELP);
+        .after_help(AFTER_HELP)
+        .max_term_width(100);
+    if let Some(width) = fixed_width {
+        command = command.term_width(width);
+    }
     let parsed = command
         .try_get_matches_from(args)
         .and_then(|mut matches| CommandLine::<O>::from_arg_matches_mut(&mut matches));
