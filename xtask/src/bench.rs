@@ -38,9 +38,9 @@ pub struct Figures {
 impl Figures {
     /// The figures as a table for the terminal.
     pub fn table(&self) -> String {
-        let memory = self.scale_peak_memory.map_or("unknown".to_string(), |bytes| {
-            format!("{:.1} MiB", bytes as f64 / 1048576.0)
-        });
+        let memory = self
+            .scale_peak_memory
+            .map_or("unknown".to_string(), |bytes| format!("{:.1} MiB", bytes as f64 / 1048576.0));
         let ratio = |queue: Duration| queue.as_secs_f64() / self.bare_channel.as_secs_f64().max(f64::EPSILON);
         format!(
             "lesson 1, default run, simulated clock    {:>10.1} ms (whole process, mean of {SIMULATED_RUNS})\n\
@@ -76,9 +76,7 @@ impl Figures {
     /// The figures as JSON, in seconds and bytes.
     pub fn json(&self) -> String {
         let seconds = |duration: Duration| format!("{:.6}", duration.as_secs_f64());
-        let memory = self
-            .scale_peak_memory
-            .map_or("null".to_string(), |bytes| bytes.to_string());
+        let memory = self.scale_peak_memory.map_or("null".to_string(), |bytes| bytes.to_string());
         format!(
             "{{\n  \"lesson_1_simulated_seconds\": {},\n  \"lesson_1_wall_clock_seconds\": {},\n  \
              \"scale_seconds\": {},\n  \"scale_peak_memory_bytes\": {memory},\n  \
@@ -101,21 +99,11 @@ pub fn parse_queue_figures(output: &str) -> Result<(Duration, Duration, Duration
     let figure = |name: &str| {
         output
             .lines()
-            .find_map(|line| {
-                line.strip_prefix(name)?
-                    .strip_prefix(' ')?
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-            })
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse::<f64>().ok())
             .map(Duration::from_secs_f64)
             .ok_or_else(|| format!("the queue benchmark printed no figure for {name}:\n{output}"))
     };
-    Ok((
-        figure("bare-mpsc")?,
-        figure("joinable-queue")?,
-        figure("priority-queue")?,
-    ))
+    Ok((figure("bare-mpsc")?, figure("joinable-queue")?, figure("priority-queue")?))
 }
 
 /// Runs `program` with `args` to its end, quietly, and returns its wall time: the whole process, from its
@@ -129,11 +117,7 @@ pub fn time(program: &Path, args: &[&str]) -> Result<Duration, String> {
         .status()
         .map_err(|error| format!("cannot run {}: {error}", program.display()))?;
     if !status.success() {
-        return Err(format!(
-            "{} {} failed: {status}",
-            program.display(),
-            args.join(" ")
-        ));
+        return Err(format!("{} {} failed: {status}", program.display(), args.join(" ")));
     }
     Ok(started.elapsed())
 }
@@ -154,24 +138,15 @@ pub fn measure(program: &Path, args: &[&str]) -> Result<(Duration, Option<u64>),
     let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
     let mut peak_memory = None;
     loop {
-        if let Some(status) = child
-            .try_wait()
-            .map_err(|error| format!("cannot wait for the benchmark: {error}"))?
+        if let Some(status) =
+            child.try_wait().map_err(|error| format!("cannot wait for the benchmark: {error}"))?
         {
             if !status.success() {
-                return Err(format!(
-                    "{} {} failed: {status}",
-                    program.display(),
-                    args.join(" ")
-                ));
+                return Err(format!("{} {} failed: {status}", program.display(), args.join(" ")));
             }
             return Ok((started.elapsed(), peak_memory));
         }
-        if let Some(bytes) = std::fs::read_to_string(&status_file)
-            .ok()
-            .as_deref()
-            .and_then(high_water_mark)
-        {
+        if let Some(bytes) = std::fs::read_to_string(&status_file).ok().as_deref().and_then(high_water_mark) {
             peak_memory = Some(bytes);
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -215,11 +190,7 @@ mod tests {
     #[test]
     fn the_json_has_every_figure() {
         let json = Figures::default().json();
-        for key in [
-            "lesson_1_simulated_seconds",
-            "scale_peak_memory_bytes",
-            "cold_build_workspace_seconds",
-        ] {
+        for key in ["lesson_1_simulated_seconds", "scale_peak_memory_bytes", "cold_build_workspace_seconds"] {
             assert!(json.contains(&format!("\"{key}\"")), "{json}");
         }
         assert!(json.contains("\"scale_peak_memory_bytes\": null"), "{json}");

@@ -25,10 +25,7 @@ pub struct Probe {
 
 /// The runs that tell how far a learner has taken lesson 2 towards lesson 3.
 pub const LESSON_2_PROBES: &[Probe] = &[
-    Probe {
-        flags: &[],
-        fixed: "Break it 1 is fixed: the workers shut down without sentinels (Fix it 1)",
-    },
+    Probe { flags: &[], fixed: "Break it 1 is fixed: the workers shut down without sentinels (Fix it 1)" },
     Probe {
         flags: &["--sentinels", "--fail-job", "7"],
         fixed: "Break it 3 is fixed for errors: a failing job no longer ends its worker (Fix it 3)",
@@ -57,11 +54,7 @@ pub fn verdict(lesson: &Lesson, run: &TestRun) -> String {
         "FAIL {name} differs from the reference in {} check{}: {}.\n",
         failed.len(),
         if failed.len() == 1 { "" } else { "s" },
-        failed
-            .iter()
-            .map(|test| test.replace('_', " "))
-            .collect::<Vec<_>>()
-            .join("; ")
+        failed.iter().map(|test| test.replace('_', " ")).collect::<Vec<_>>().join("; ")
     );
     match first_difference(&run.output) {
         Some(difference) => {
@@ -83,11 +76,8 @@ pub fn verdict(lesson: &Lesson, run: &TestRun) -> String {
 
 /// What lesson 2's probes say: one line per break the learner has fixed, from each probe's exit status.
 pub fn progress(results: &[(Probe, u8)]) -> String {
-    let fixed: Vec<&str> = results
-        .iter()
-        .filter(|(_, status)| *status == 0)
-        .map(|(probe, _)| probe.fixed)
-        .collect();
+    let fixed: Vec<&str> =
+        results.iter().filter(|(_, status)| *status == 0).map(|(probe, _)| probe.fixed).collect();
     if fixed.is_empty() {
         return String::new();
     }
@@ -134,11 +124,7 @@ fn first_difference(output: &str) -> Option<String> {
     let body_start = rest.find("+new results")?;
     let body = &rest[body_start..];
     let end = body.find("────────────┴").unwrap_or(body.len());
-    let mut text = rest
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .replace("Expression: ", "in the run ");
+    let mut text = rest.lines().next().unwrap_or_default().replace("Expression: ", "in the run ");
     text.push('\n');
     for line in body[..end].lines().skip(2) {
         text.push_str(line);
@@ -201,10 +187,7 @@ mod tests {
 
     /// The verdict on a failed test run that printed `output`.
     fn failed_verdict(output: &str) -> String {
-        let run = TestRun {
-            passed: false,
-            output: output.to_string(),
-        };
+        let run = TestRun { passed: false, output: output.to_string() };
         verdict(&lesson(), &run)
     }
 
@@ -237,10 +220,7 @@ mod tests {
         );
         assert!(text.contains("in the run run(&[])"), "{text}");
         assert!(text.contains("│+   3.864s  [Worker-1] Shutting dow"), "{text}");
-        assert!(
-            text.contains("INSTA_UPDATE=always cargo test -p baseline"),
-            "{text}"
-        );
+        assert!(text.contains("INSTA_UPDATE=always cargo test -p baseline"), "{text}");
         assert!(text.contains("cargo xtask reset 1"), "{text}");
     }
 
@@ -252,20 +232,14 @@ mod tests {
         assert!(!text.contains("backtrace"), "{text}");
         let long = "a --- FAILED\nthread 'a' (1) panicked at x:\none\ntwo\nthree\nfour\nfive\n";
         let text = failed_verdict(long);
-        assert!(
-            text.contains("three\n") && text.contains("...\n") && !text.contains("four"),
-            "{text}"
-        );
+        assert!(text.contains("three\n") && text.contains("...\n") && !text.contains("four"), "{text}");
     }
 
     #[test]
     fn a_build_failure_shows_the_compiler() {
         let output = "   Compiling baseline\nerror[E0425]: cannot find value `x`\nerror: could not compile `baseline`\n";
         let text = failed_verdict(output);
-        assert!(
-            text.starts_with("FAIL Lesson 1 (baseline) does not build."),
-            "{text}"
-        );
+        assert!(text.starts_with("FAIL Lesson 1 (baseline) does not build."), "{text}");
         assert!(text.contains("error[E0425]: cannot find value `x`"), "{text}");
     }
 

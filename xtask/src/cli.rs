@@ -21,10 +21,7 @@ pub enum Command {
     ///
     /// Every flag after the lesson goes to the lesson, `--help` too: `cargo xtask lesson 1 --help` lists the
     /// lesson's own flags.
-    #[command(
-        after_help = "Example: cargo xtask lesson 1 --workers 10",
-        disable_help_flag = true
-    )]
+    #[command(after_help = "Example: cargo xtask lesson 1 --workers 10", disable_help_flag = true)]
     Lesson {
         /// The lesson's number (1) or its crate's name (baseline).
         #[arg(allow_hyphen_values = true)]

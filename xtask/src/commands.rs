@@ -24,10 +24,7 @@ pub fn list() -> Result<u8, String> {
 pub fn render_list(lessons: &[Lesson]) -> String {
     let mut text = String::from("The lessons of the course, in order:\n\n");
     for lesson in lessons {
-        text.push_str(&format!(
-            "  {}  {:<20}  {}\n",
-            lesson.number, lesson.crate_name, lesson.title
-        ));
+        text.push_str(&format!("  {}  {:<20}  {}\n", lesson.number, lesson.crate_name, lesson.title));
         for line in wrap(&format!("teaches {}", lesson.teaches), 80 - 27) {
             text.push_str(&format!("{:27}{line}\n", ""));
         }
@@ -134,15 +131,7 @@ pub fn diff(first: &str, second: &str, flags: &[String]) -> Result<u8, String> {
     let new_sources = Sources::read(&root, &format!("{}/src", new.crate_path()))?;
     let old_output = capture_lesson_crate(old, flags)?;
     let new_output = capture_lesson_crate(new, flags)?;
-    let text = render_diff(
-        old,
-        new,
-        flags,
-        &old_sources,
-        &new_sources,
-        &old_output,
-        &new_output,
-    );
+    let text = render_diff(old, new, flags, &old_sources, &new_sources, &old_output, &new_output);
     let coloured = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     print(&if coloured { diff::colour(&text) } else { text });
     Ok(0)
@@ -158,11 +147,7 @@ pub fn render_diff(
     old_output: &str,
     new_output: &str,
 ) -> String {
-    let shown_flags = if flags.is_empty() {
-        "no flags".to_string()
-    } else {
-        flags.join(" ")
-    };
+    let shown_flags = if flags.is_empty() { "no flags".to_string() } else { flags.join(" ") };
     let mut text = format!(
         "What changed from lesson {} ({}) to lesson {} ({})\n\n== The code ==\n",
         old.number, old.crate_name, new.number, new.crate_name
@@ -195,9 +180,7 @@ pub fn sweep(wanted: &str, flags: &[String]) -> Result<u8, String> {
 pub fn sweep_flags(flags: &[String]) -> Result<Vec<String>, String> {
     let value_of = |name: &str| -> Option<String> {
         let equals = format!("{name}=");
-        let position = flags
-            .iter()
-            .position(|flag| flag == name || flag.starts_with(&equals))?;
+        let position = flags.iter().position(|flag| flag == name || flag.starts_with(&equals))?;
         let flag = &flags[position];
         Some(
             flag.strip_prefix(&equals)
@@ -219,21 +202,13 @@ pub fn sweep_flags(flags: &[String]) -> Result<Vec<String>, String> {
         kept
     };
     let (lesson_flag, runner_flag, list, others, least) = match value_of("--queue-sizes") {
-        Some(sizes) => (
-            "--sweep-queue-sizes",
-            "--queue-sizes",
-            sizes,
-            without("--queue-sizes"),
-            0,
-        ),
+        Some(sizes) => ("--sweep-queue-sizes", "--queue-sizes", sizes, without("--queue-sizes"), 0),
         None => {
             let counts = value_of("--workers").unwrap_or_else(|| DEFAULT_SWEEP.to_string());
             ("--sweep", "--workers", counts, without("--workers"), 1)
         }
     };
-    let well_formed = list
-        .split(',')
-        .all(|value| value.parse::<usize>().is_ok_and(|value| value >= least));
+    let well_formed = list.split(',').all(|value| value.parse::<usize>().is_ok_and(|value| value >= least));
     if !well_formed {
         return Err(format!(
             "invalid value '{list}' for '{runner_flag} <LIST>': expected whole numbers from {least} up, separated by commas, such as {least},2,4"
@@ -249,18 +224,7 @@ pub fn bench() -> Result<u8, String> {
     let root = lessons::workspace_root();
     let target = bench::target_folder(&root);
     print("Building lesson 1 and the queue benchmark in release mode...\n");
-    run_cargo(
-        &[
-            "build",
-            "--quiet",
-            "--release",
-            "--package",
-            "baseline",
-            "--package",
-            "benchmarks",
-        ],
-        None,
-    )?;
+    run_cargo(&["build", "--quiet", "--release", "--package", "baseline", "--package", "benchmarks"], None)?;
     let release = target.join("release");
     let lesson_1 = release.join("baseline");
     let mut figures = bench::Figures::default();
@@ -280,20 +244,14 @@ pub fn bench() -> Result<u8, String> {
     let queues = Command::new(release.join("benchmarks"))
         .output()
         .map_err(|error| format!("cannot run the queue benchmark: {error}"))?;
-    (
-        figures.bare_channel,
-        figures.joinable_queue,
-        figures.priority_queue,
-    ) = bench::parse_queue_figures(&String::from_utf8_lossy(&queues.stdout))?;
+    (figures.bare_channel, figures.joinable_queue, figures.priority_queue) =
+        bench::parse_queue_figures(&String::from_utf8_lossy(&queues.stdout))?;
 
     print("Building from an empty target folder: what `cargo xtask lesson 1` needs, then the rest...\n");
     let cold = target.join("bench-cold-build");
     let _ = std::fs::remove_dir_all(&cold);
     let started = Instant::now();
-    run_cargo(
-        &["build", "--quiet", "--package", "xtask", "--package", "baseline"],
-        Some(&cold),
-    )?;
+    run_cargo(&["build", "--quiet", "--package", "xtask", "--package", "baseline"], Some(&cold))?;
     figures.cold_build_lesson_1 = started.elapsed();
     run_cargo(&["build", "--quiet", "--workspace"], Some(&cold))?;
     figures.cold_build_workspace = started.elapsed();
@@ -315,9 +273,7 @@ fn run_cargo(args: &[&str], target: Option<&std::path::Path>) -> Result<(), Stri
     if let Some(target) = target {
         command.env("CARGO_TARGET_DIR", target);
     }
-    let status = command
-        .status()
-        .map_err(|error| format!("cannot start cargo: {error}"))?;
+    let status = command.status().map_err(|error| format!("cannot start cargo: {error}"))?;
     if !status.success() {
         return Err(format!("`cargo {}` failed; its message is above", args.join(" ")));
     }
@@ -333,10 +289,7 @@ pub fn check(wanted: Option<&str>) -> Result<u8, String> {
     };
     let mut all_match = true;
     for lesson in chosen {
-        print(&format!(
-            "Checking lesson {} ({})...\n",
-            lesson.number, lesson.crate_name
-        ));
+        print(&format!("Checking lesson {} ({})...\n", lesson.number, lesson.crate_name));
         let run = test_lesson_crate(lesson)?;
         all_match &= run.passed;
         print(&check::verdict(lesson, &run));
@@ -400,10 +353,7 @@ fn capture_lesson_crate(lesson: &Lesson, flags: &[String]) -> Result<String, Str
         .status()
         .map_err(|error| format!("cannot start cargo: {error}"))?;
     if !build.success() {
-        return Err(format!(
-            "lesson {} does not build: the compiler's message is above",
-            lesson.number
-        ));
+        return Err(format!("lesson {} does not build: the compiler's message is above", lesson.number));
     }
     let output = cargo()
         .args(["run", "--quiet", "--package", &lesson.crate_name, "--"])
@@ -425,12 +375,7 @@ fn exit_status_of(captured: &str) -> u8 {
         .trim_end()
         .rsplit('\n')
         .next()
-        .and_then(|line| {
-            line.strip_prefix("[exit status ")?
-                .strip_suffix(']')?
-                .parse()
-                .ok()
-        })
+        .and_then(|line| line.strip_prefix("[exit status ")?.strip_suffix(']')?.parse().ok())
         .unwrap_or(1)
 }
 
@@ -489,10 +434,7 @@ mod tests {
             sweep_flags(&strings(&["--seed", "7", "--workers", "1,4"])).unwrap(),
             strings(&["--sweep", "1,4", "--seed", "7"])
         );
-        assert_eq!(
-            sweep_flags(&strings(&["--workers=2,8"])).unwrap(),
-            strings(&["--sweep", "2,8"])
-        );
+        assert_eq!(sweep_flags(&strings(&["--workers=2,8"])).unwrap(), strings(&["--sweep", "2,8"]));
         assert!(sweep_flags(&strings(&["--workers", "0,2"])).is_err());
     }
 

@@ -23,44 +23,27 @@ impl Sources {
             std::fs::read_dir(root.join(folder)).map_err(|error| format!("cannot read {folder}: {error}"))?;
         let mut files = Vec::new();
         for entry in entries {
-            let path = entry
-                .map_err(|error| format!("cannot read {folder}: {error}"))?
-                .path();
+            let path = entry.map_err(|error| format!("cannot read {folder}: {error}"))?.path();
             if path.is_file() {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-                let name = path
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned();
+                let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
                 files.push((name, text));
             }
         }
         files.sort();
-        Ok(Sources {
-            folder: folder.to_string(),
-            files,
-        })
+        Ok(Sources { folder: folder.to_string(), files })
     }
 
     fn file(&self, name: &str) -> Option<&str> {
-        self.files
-            .iter()
-            .find(|(known, _)| known == name)
-            .map(|(_, text)| text.as_str())
+        self.files.iter().find(|(known, _)| known == name).map(|(_, text)| text.as_str())
     }
 }
 
 /// The source diff between two lessons, file by file: a unified diff for each file both have, and one line
 /// for a file only one of them has (a new file is read whole, not as a diff).
 pub fn source_diff(old: &Sources, new: &Sources) -> String {
-    let names: BTreeSet<&str> = old
-        .files
-        .iter()
-        .chain(&new.files)
-        .map(|(name, _)| name.as_str())
-        .collect();
+    let names: BTreeSet<&str> = old.files.iter().chain(&new.files).map(|(name, _)| name.as_str()).collect();
     let mut text = String::new();
     for name in names {
         let old_path = format!("{}/{name}", old.folder);
@@ -95,11 +78,7 @@ pub fn output_diff(old_output: &str, new_output: &str, old_label: &str, new_labe
 
 /// A unified diff with three lines of context, as `diff -u` and `git diff` print it.
 fn unified(old: &str, new: &str, old_label: &str, new_label: &str) -> String {
-    TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(old_label, new_label)
-        .to_string()
+    TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(old_label, new_label).to_string()
 }
 
 /// Colours a unified diff for a terminal: removed lines red, added lines green, hunk headers cyan.
@@ -138,10 +117,7 @@ mod tests {
     fn sources(folder: &str, files: &[(&str, &str)]) -> Sources {
         Sources {
             folder: folder.to_string(),
-            files: files
-                .iter()
-                .map(|(name, text)| (name.to_string(), text.to_string()))
-                .collect(),
+            files: files.iter().map(|(name, text)| (name.to_string(), text.to_string())).collect(),
         }
     }
 
@@ -150,11 +126,7 @@ mod tests {
         let old = sources("crates/a/src", &[("lib.rs", "one\ntwo\n"), ("main.rs", "same\n")]);
         let new = sources(
             "crates/b/src",
-            &[
-                ("lib.rs", "one\nthree\n"),
-                ("main.rs", "same\n"),
-                ("queue.rs", "x\ny\n"),
-            ],
+            &[("lib.rs", "one\nthree\n"), ("main.rs", "same\n"), ("queue.rs", "x\ny\n")],
         );
         assert_eq!(
             source_diff(&old, &new),

@@ -61,9 +61,7 @@ pub fn parse(text: &str) -> Result<Vec<Lesson>, String> {
         let [number, crate_name, title, teaches] = fields[..] else {
             return Err(mistake("expected `number | crate | title | what it teaches`"));
         };
-        let number: u32 = number
-            .parse()
-            .map_err(|_| mistake("the number is not a whole number"))?;
+        let number: u32 = number.parse().map_err(|_| mistake("the number is not a whole number"))?;
         if number as usize != lessons.len() + 1 {
             return Err(mistake(&format!("expected lesson {}", lessons.len() + 1)));
         }
@@ -83,19 +81,15 @@ pub fn find<'a>(lessons: &'a [Lesson], wanted: &str) -> Result<&'a Lesson, Strin
         .iter()
         .find(|lesson| lesson.number.to_string() == wanted || lesson.crate_name == wanted)
         .ok_or_else(|| {
-            let names: Vec<String> = lessons
-                .iter()
-                .map(|lesson| format!("{} ({})", lesson.number, lesson.crate_name))
-                .collect();
+            let names: Vec<String> =
+                lessons.iter().map(|lesson| format!("{} ({})", lesson.number, lesson.crate_name)).collect();
             format!("no lesson `{wanted}`: expected one of {}", names.join(", "))
         })
 }
 
 /// The lines of the section headed `## heading` in a lesson text, without the heading.
 pub fn section<'a>(text: &'a str, heading: &str) -> Vec<&'a str> {
-    let mut lines = text
-        .lines()
-        .skip_while(|line| line.strip_prefix("## ") != Some(heading));
+    let mut lines = text.lines().skip_while(|line| line.strip_prefix("## ") != Some(heading));
     lines.next();
     lines.take_while(|line| !line.starts_with("## ")).collect()
 }
@@ -136,9 +130,7 @@ pub fn markdown_map(lessons: &[Lesson]) -> String {
 /// The bold start of a list item (`**Try `--workers 1`.** Then...` gives ``Try `--workers 1`.``), or the
 /// whole item when it has none.
 pub fn headline(item: &str) -> &str {
-    item.strip_prefix("**")
-        .and_then(|rest| rest.split("**").next())
-        .unwrap_or(item)
+    item.strip_prefix("**").and_then(|rest| rest.split("**").next()).unwrap_or(item)
 }
 
 #[cfg(test)]

@@ -46,9 +46,7 @@ fn main() -> ExitCode {
 /// Prints the help of a subcommand whose own flags go to a lesson, `--help` included.
 fn print_help_of(subcommand: &str) -> Result<u8, String> {
     let mut command = CommandLine::command();
-    let subcommand = command
-        .find_subcommand_mut(subcommand)
-        .expect("a subcommand of the runner");
+    let subcommand = command.find_subcommand_mut(subcommand).expect("a subcommand of the runner");
     let _ = subcommand.print_long_help();
     Ok(0)
 }
@@ -61,9 +59,6 @@ fn one_line(rendered: &str) -> String {
     if !first.ends_with(':') {
         return first.to_string();
     }
-    let listed: Vec<&str> = lines
-        .take_while(|line| line.starts_with("  "))
-        .map(str::trim)
-        .collect();
+    let listed: Vec<&str> = lines.take_while(|line| line.starts_with("  ")).map(str::trim).collect();
     format!("{first} {}", listed.join(", "))
 }

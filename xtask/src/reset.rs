@@ -22,10 +22,7 @@ pub enum Reset {
 /// `label`, then puts them back as committed: changed files restored, new files removed.
 pub fn reset(root: &Path, paths: &[&str], label: &str) -> Result<Reset, String> {
     let mut patch = git(root, &[&["diff", "--binary", "HEAD", "--"][..], paths].concat())?;
-    let new_files = git(
-        root,
-        &[&["ls-files", "--others", "--exclude-standard", "--"][..], paths].concat(),
-    )?;
+    let new_files = git(root, &[&["ls-files", "--others", "--exclude-standard", "--"][..], paths].concat())?;
     for file in new_files.lines() {
         // `git diff --no-index` exits with 1 when the files differ, which here they always do.
         patch.push_str(&git_allowing_differences(
@@ -123,31 +120,19 @@ mod tests {
             panic!("the changes should have been saved");
         };
         assert_eq!(patch, Path::new("saved-changes/lesson-1-1.patch"));
-        assert_eq!(
-            std::fs::read_to_string(root.join("crates/lesson/src/lib.rs")).unwrap(),
-            "committed\n"
-        );
+        assert_eq!(std::fs::read_to_string(root.join("crates/lesson/src/lib.rs")).unwrap(), "committed\n");
         assert!(!root.join("crates/lesson/src/mine.rs").exists());
 
         git(&root, &["apply", patch.to_str().unwrap()]).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(root.join("crates/lesson/src/lib.rs")).unwrap(),
-            "my change\n"
-        );
-        assert_eq!(
-            std::fs::read_to_string(root.join("crates/lesson/src/mine.rs")).unwrap(),
-            "my new file\n"
-        );
+        assert_eq!(std::fs::read_to_string(root.join("crates/lesson/src/lib.rs")).unwrap(), "my change\n");
+        assert_eq!(std::fs::read_to_string(root.join("crates/lesson/src/mine.rs")).unwrap(), "my new file\n");
         std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
     fn an_unchanged_lesson_needs_no_patch() {
         let root = repository("unchanged");
-        assert_eq!(
-            reset(&root, &["crates/lesson"], "lesson-1").unwrap(),
-            Reset::NothingToSave
-        );
+        assert_eq!(reset(&root, &["crates/lesson"], "lesson-1").unwrap(), Reset::NothingToSave);
         assert!(!root.join(SAVED_CHANGES).exists());
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -16,10 +16,7 @@ fn flags(help: &str) -> Vec<(String, Option<String>)> {
             if !name.starts_with("--") || name == "--help" {
                 return None;
             }
-            let value = words
-                .next()
-                .filter(|word| word.starts_with('<'))
-                .map(str::to_string);
+            let value = words.next().filter(|word| word.starts_with('<')).map(str::to_string);
             Some((name.to_string(), value))
         })
         .collect()
@@ -28,21 +25,11 @@ fn flags(help: &str) -> Vec<(String, Option<String>)> {
 /// Asserts that `output` (a captured run) is one line of error and exit status 2.
 fn assert_one_line_mistake(lesson: &str, args: &[&str], output: &str, names: &str) {
     let lines: Vec<&str> = output.lines().collect();
-    assert_eq!(
-        lines.len(),
-        2,
-        "{lesson} {args:?} should give one line:\n{output}"
-    );
+    assert_eq!(lines.len(), 2, "{lesson} {args:?} should give one line:\n{output}");
     assert!(lines[0].starts_with("error: "), "{lesson} {args:?}:\n{output}");
-    assert!(
-        lines[0].contains(names),
-        "{lesson} {args:?} should name {names}:\n{output}"
-    );
+    assert!(lines[0].contains(names), "{lesson} {args:?} should name {names}:\n{output}");
     assert_eq!(lines[1], "[exit status 2]", "{lesson} {args:?}:\n{output}");
-    assert!(
-        !output.contains("panicked") && !output.contains("backtrace"),
-        "{output}"
-    );
+    assert!(!output.contains("panicked") && !output.contains("backtrace"), "{output}");
 }
 
 #[test]
@@ -96,22 +83,11 @@ fn every_bad_runner_command_is_one_line() {
         (&["frobnicate"], "frobnicate"),
     ];
     for (args, names) in cases {
-        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-            .args(args)
-            .output()
-            .unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(
-            stderr.lines().count(),
-            1,
-            "{args:?} should give one line: {stderr}"
-        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?} should give one line: {stderr}");
         assert!(stderr.contains(names), "{args:?} should name {names}: {stderr}");
-        assert!(
-            output.stdout.is_empty(),
-            "{args:?} printed: {}",
-            String::from_utf8_lossy(&output.stdout)
-        );
+        assert!(output.stdout.is_empty(), "{args:?} printed: {}", String::from_utf8_lossy(&output.stdout));
     }
 }

@@ -13,34 +13,20 @@ const DIFF_BEGINS: &str = "<!-- output of: cargo xtask diff 2 3";
 /// What `cargo xtask diff 2 3` prints (without colour, as when piped).
 fn diff_2_3() -> String {
     let lessons = lessons::load().unwrap();
-    let (broken, fixed) = (
-        lessons::find(&lessons, "2").unwrap(),
-        lessons::find(&lessons, "3").unwrap(),
-    );
+    let (broken, fixed) = (lessons::find(&lessons, "2").unwrap(), lessons::find(&lessons, "3").unwrap());
     let root = lessons::workspace_root();
     let broken_sources = Sources::read(&root, &format!("{}/src", broken.crate_path())).unwrap();
     let fixed_sources = Sources::read(&root, &format!("{}/src", fixed.crate_path())).unwrap();
     let broken_output = lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, &[]);
     let fixed_output = lesson_support::capture(fixed_join::LESSON, fixed_join::run, &[]);
-    render_diff(
-        broken,
-        fixed,
-        &[],
-        &broken_sources,
-        &fixed_sources,
-        &broken_output,
-        &fixed_output,
-    )
+    render_diff(broken, fixed, &[], &broken_sources, &fixed_sources, &broken_output, &fixed_output)
 }
 
 #[test]
 fn diff_2_3_tells_the_story_of_the_fixes() {
     let text = diff_2_3();
     for fix in ["Fix it 1", "Fix it 2", "Fix it 3"] {
-        assert!(
-            text.contains(&format!("// FIXED ({fix})")),
-            "the diff should show {fix}:\n{text}"
-        );
+        assert!(text.contains(&format!("// FIXED ({fix})")), "the diff should show {fix}:\n{text}");
     }
     assert!(text.contains("-The watchdog stopped the run"), "{text}");
     assert!(text.contains("+Exit status 0"), "{text}");

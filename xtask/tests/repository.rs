@@ -15,16 +15,9 @@ const MAP_ENDS: &str = "<!-- end of map -->\n";
 fn the_readme_maps_the_lessons_of_the_list() {
     let lessons = lessons::load().unwrap();
     let readme = std::fs::read_to_string(workspace_file("README.md")).unwrap();
-    let (before, rest) = readme
-        .split_once(MAP_BEGINS)
-        .expect("README.md has the opening line of the map");
-    let (_, after) = rest
-        .split_once(MAP_ENDS)
-        .expect("README.md has the closing line of the map");
-    let fresh = format!(
-        "{before}{MAP_BEGINS}{}{MAP_ENDS}{after}",
-        lessons::markdown_map(&lessons)
-    );
+    let (before, rest) = readme.split_once(MAP_BEGINS).expect("README.md has the opening line of the map");
+    let (_, after) = rest.split_once(MAP_ENDS).expect("README.md has the closing line of the map");
+    let fresh = format!("{before}{MAP_BEGINS}{}{MAP_ENDS}{after}", lessons::markdown_map(&lessons));
     ensure_file_contents("README.md", &fresh);
 }
 
@@ -34,11 +27,7 @@ fn every_lesson_in_the_list_has_its_crate_its_text_and_its_picture() {
         let manifest = workspace_file(&format!("{}/Cargo.toml", lesson.crate_path()));
         let manifest =
             std::fs::read_to_string(&manifest).unwrap_or_else(|_| panic!("no {}", manifest.display()));
-        assert!(
-            manifest.contains(&format!("name = \"{}\"", lesson.crate_name)),
-            "{}",
-            lesson.crate_name
-        );
+        assert!(manifest.contains(&format!("name = \"{}\"", lesson.crate_name)), "{}", lesson.crate_name);
         for path in [lesson.text_path(), lesson.timeline_path()] {
             assert!(workspace_file(&path).is_file(), "no {path}");
         }
@@ -50,9 +39,7 @@ fn every_lesson_in_the_list_has_its_crate_its_text_and_its_picture() {
 #[test]
 fn every_snapshot_belongs_to_a_test() {
     let mut orphans = Vec::new();
-    let crates = std::fs::read_dir(workspace_file("crates"))
-        .unwrap()
-        .map(|entry| entry.unwrap().path());
+    let crates = std::fs::read_dir(workspace_file("crates")).unwrap().map(|entry| entry.unwrap().path());
     for crate_folder in crates.chain([workspace_file("xtask")]) {
         let Ok(snapshots) = std::fs::read_dir(crate_folder.join("tests/snapshots")) else {
             continue;
@@ -63,10 +50,7 @@ fn every_snapshot_belongs_to_a_test() {
             }
         }
     }
-    assert!(
-        orphans.is_empty(),
-        "snapshots that no test checks (delete them): {orphans:#?}"
-    );
+    assert!(orphans.is_empty(), "snapshots that no test checks (delete them): {orphans:#?}");
 }
 
 fn snapshot_has_its_test(crate_folder: &Path, snapshot: &Path) -> bool {
@@ -81,15 +65,8 @@ fn snapshot_has_its_test(crate_folder: &Path, snapshot: &Path) -> bool {
 }
 
 /// Flags of cargo itself that the texts may name.
-const CARGO_FLAGS: &[&str] = &[
-    "--workspace",
-    "--locked",
-    "--all",
-    "--check",
-    "--all-targets",
-    "--package",
-    "--test",
-];
+const CARGO_FLAGS: &[&str] =
+    &["--workspace", "--locked", "--all", "--check", "--all-targets", "--package", "--test"];
 
 /// Every `cargo xtask` command, lesson number, crate, flag and file that the README and the lesson texts name
 /// must exist: a learner who copies a command from a text must not meet "no such thing".
@@ -101,23 +78,13 @@ fn the_texts_name_only_what_exists() {
         .map(|lesson| lesson.crate_name.clone())
         .chain(["lesson-support".to_string(), "xtask".to_string()])
         .collect();
-    let mut flags: Vec<String> = CARGO_FLAGS
-        .iter()
-        .chain(&xtask::commands::SWEEP_FLAGS)
-        .map(|flag| flag.to_string())
-        .collect();
+    let mut flags: Vec<String> =
+        CARGO_FLAGS.iter().chain(&xtask::commands::SWEEP_FLAGS).map(|flag| flag.to_string()).collect();
     for help in common::lessons().into_iter().map(|(_, run)| run(&["--help"])) {
-        flags.extend(
-            words(&help)
-                .filter(|word| word.starts_with("--"))
-                .map(str::to_string),
-        );
+        flags.extend(words(&help).filter(|word| word.starts_with("--")).map(str::to_string));
     }
     let runner = <xtask::cli::CommandLine as clap::CommandFactory>::command();
-    let commands: Vec<&str> = runner
-        .get_subcommands()
-        .map(|command| command.get_name())
-        .collect();
+    let commands: Vec<&str> = runner.get_subcommands().map(|command| command.get_name()).collect();
 
     let mut texts = vec!["README.md".to_string()];
     texts.extend(lessons.iter().map(|lesson| lesson.text_path()));
@@ -152,9 +119,7 @@ fn the_texts_name_only_what_exists() {
                         None
                     };
                 if let Some(mistake) = mistake {
-                    mistakes.push(format!(
-                        "{path} names {mistake}, which does not exist (in `{code}`)"
-                    ));
+                    mistakes.push(format!("{path} names {mistake}, which does not exist (in `{code}`)"));
                 }
             }
         }
@@ -194,8 +159,6 @@ fn words(code: &str) -> impl Iterator<Item = &str> {
 
 /// A path in the workspace, as the texts write them: `crates/baseline/src/lib.rs`, `lessons/list.txt`.
 fn looks_like_a_path(word: &str) -> bool {
-    ["crates/", "lessons/", "xtask/", ".ci/"]
-        .iter()
-        .any(|prefix| word.starts_with(prefix))
+    ["crates/", "lessons/", "xtask/", ".ci/"].iter().any(|prefix| word.starts_with(prefix))
         && !word.contains(['<', '*'])
 }

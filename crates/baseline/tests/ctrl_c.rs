@@ -28,10 +28,7 @@ fn start_and_wait_for_the_third_job() -> (Child, String) {
 
 /// Sends Ctrl-C's signal, SIGINT, to `child`.
 fn ctrl_c(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
     assert!(status.success());
 }
 
@@ -51,25 +48,12 @@ fn the_first_ctrl_c_stops_the_producer_and_accounts_for_every_job() {
     let (code, rest, stderr) = finish(child);
     let output = seen + &rest;
     assert_eq!(code, Some(130), "{output}\n{stderr}");
-    assert!(
-        output.contains("[Ctrl-C] Stopping: no more jobs will be made"),
-        "{output}"
-    );
+    assert!(output.contains("[Ctrl-C] Stopping: no more jobs will be made"), "{output}");
     assert!(output.contains("--- Summary ---"), "{output}");
-    assert!(
-        output.contains("  lost          0\n"),
-        "nothing made may be lost:\n{output}"
-    );
-    assert!(
-        output.contains("Exit status 130: interrupted by Ctrl-C:"),
-        "{output}"
-    );
+    assert!(output.contains("  lost          0\n"), "nothing made may be lost:\n{output}");
+    assert!(output.contains("Exit status 130: interrupted by Ctrl-C:"), "{output}");
     assert!(output.contains("jobs were never made"), "{output}");
-    assert_eq!(
-        output.matches("Shutting down").count(),
-        3,
-        "every worker shuts down:\n{output}"
-    );
+    assert_eq!(output.matches("Shutting down").count(), 3, "every worker shuts down:\n{output}");
 }
 
 #[test]
@@ -80,10 +64,7 @@ fn a_second_ctrl_c_stops_at_once() {
     let (code, output, stderr) = second_ctrl_c_after_the_first_is_seen(child);
     assert_eq!(code, Some(130), "{output}\n{stderr}");
     assert!(stderr.contains("[Ctrl-C] Stopped at once"), "{stderr}");
-    assert!(
-        !output.contains("--- Summary ---"),
-        "a second Ctrl-C stops before the summary:\n{output}"
-    );
+    assert!(!output.contains("--- Summary ---"), "a second Ctrl-C stops before the summary:\n{output}");
 }
 
 /// Waits until the program says it handled the first Ctrl-C, sends the second, and finishes.

@@ -37,10 +37,7 @@ fn a_queue_of_one_makes_the_producer_wait() {
 fn an_unbounded_queue_never_makes_the_producer_wait() {
     let output = run(&["--queue-size", "0"]);
     assert!(!output.contains("Queue is full"), "{output}");
-    assert!(
-        output.contains("Producer waited 0.000s in all for room in the queue"),
-        "{output}"
-    );
+    assert!(output.contains("Producer waited 0.000s in all for room in the queue"), "{output}");
     assert!(output.ends_with("[exit status 0]\n"), "{output}");
 }
 
@@ -58,23 +55,12 @@ fn another_seed_is_another_run() {
 
 #[test]
 fn bad_values_are_refused_in_one_line() {
-    for args in [
-        &["--workers", "0"][..],
-        &["--jobs", "abc"],
-        &["--queue-size", "-1"],
-        &["--seed", "x"],
-    ] {
+    for args in [&["--workers", "0"][..], &["--jobs", "abc"], &["--queue-size", "-1"], &["--seed", "x"]] {
         let output = run(args);
         let lines: Vec<&str> = output.lines().collect();
         assert_eq!(lines.len(), 2, "{args:?} gave:\n{output}");
-        assert!(
-            lines[0].starts_with("error: invalid value"),
-            "{args:?} gave:\n{output}"
-        );
-        assert!(
-            lines[0].contains("expected a whole number from"),
-            "{args:?} gave:\n{output}"
-        );
+        assert!(lines[0].starts_with("error: invalid value"), "{args:?} gave:\n{output}");
+        assert!(lines[0].contains("expected a whole number from"), "{args:?} gave:\n{output}");
         assert_eq!(lines[1], "[exit status 2]");
     }
 }
@@ -105,11 +91,7 @@ fn every_job_is_processed_exactly_once() {
         for number in 1..=jobs {
             let added = format!("[Producer] Added job: process_item_{number}\n");
             let processed = format!("] Processed: process_item_{number} (");
-            assert_eq!(
-                output.matches(&added).count(),
-                1,
-                "job {number} added once with {args:?}:\n{output}"
-            );
+            assert_eq!(output.matches(&added).count(), 1, "job {number} added once with {args:?}:\n{output}");
             assert_eq!(
                 output.matches(&processed).count(),
                 1,
@@ -131,9 +113,7 @@ fn backpressure_slows_the_producer_not_the_work() {
             let output = run(&["--quiet", "--workers", workers, "--queue-size", queue_size]);
             let line = |start: &str| {
                 let found = output.lines().find(|line| line.trim_start().starts_with(start));
-                found
-                    .unwrap_or_else(|| panic!("no `{start}` line in:\n{output}"))
-                    .to_string()
+                found.unwrap_or_else(|| panic!("no `{start}` line in:\n{output}")).to_string()
             };
             (line("elapsed"), line("Producer waited"))
         };
@@ -143,10 +123,7 @@ fn backpressure_slows_the_producer_not_the_work() {
         assert_eq!(elapsed_1, elapsed_10, "{workers} workers");
         assert_eq!(elapsed_10, elapsed_unbounded, "{workers} workers");
         assert!(wait_1 != wait_10, "{workers} workers: {wait_1} / {wait_10}");
-        assert_eq!(
-            wait_unbounded,
-            "  Producer waited 0.000s in all for room in the queue"
-        );
+        assert_eq!(wait_unbounded, "  Producer waited 0.000s in all for room in the queue");
     }
 }
 
@@ -182,10 +159,6 @@ fn a_sweep_agrees_with_separate_runs() {
             .lines()
             .find(|line| line.split_whitespace().next() == Some(workers))
             .unwrap_or_else(|| panic!("no row for {workers} workers in:\n{table}"));
-        assert_eq!(
-            row.split_whitespace().nth(1),
-            Some(elapsed),
-            "{workers} workers:\n{table}\n{alone}"
-        );
+        assert_eq!(row.split_whitespace().nth(1), Some(elapsed), "{workers} workers:\n{table}\n{alone}");
     }
 }

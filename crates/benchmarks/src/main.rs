@@ -77,15 +77,15 @@ async fn joinable_queue() {
 
 /// Lesson 4's priority queue, with three priorities in turn.
 async fn priority_queue() {
-    let (sender, queue) = priority::priority_queue::channel::<u8, usize>(CAPACITY, None);
+    let (sender, queue) = priority::queue::channel::<(u8, usize)>(CAPACITY, None);
     let consumers: Vec<_> = (0..CONSUMERS)
         .map(|_| {
             let queue = queue.clone();
-            tokio::spawn(async move { while let Some((_priority, _item, _done)) = queue.get().await {} })
+            tokio::spawn(async move { while let Some((_item, _done)) = queue.get().await {} })
         })
         .collect();
     for item in 0..ITEMS {
-        sender.put((item % 3) as u8, item).await;
+        sender.put(((item % 3) as u8, item)).await.expect("the consumers are alive");
     }
     drop(sender);
     for consumer in consumers {

@@ -44,15 +44,9 @@ fn a_queue_of_one_keeps_the_producer_waiting() {
 #[test]
 fn a_failing_job_ends_its_worker_and_is_lost() {
     let output = run(&["--sentinels", "--fail-job", "7"]);
-    assert!(
-        output.contains("!! This task ended without shutting down (it returned early"),
-        "{output}"
-    );
+    assert!(output.contains("!! This task ended without shutting down (it returned early"), "{output}");
     assert!(output.contains("  lost          1: process_item_7\n"), "{output}");
-    assert!(
-        output.contains("1 message(s) left in the queue, unread"),
-        "{output}"
-    );
+    assert!(output.contains("1 message(s) left in the queue, unread"), "{output}");
     assert!(output.ends_with("[exit status 1]\n"), "{output}");
     insta::assert_snapshot!(output);
 }
@@ -61,10 +55,7 @@ fn a_failing_job_ends_its_worker_and_is_lost() {
 #[test]
 fn a_panicking_job_ends_its_worker_and_is_lost() {
     let output = run(&["--sentinels", "--panic-job", "7"]);
-    assert!(
-        output.contains("!! This task ended without shutting down (it panicked)"),
-        "{output}"
-    );
+    assert!(output.contains("!! This task ended without shutting down (it panicked)"), "{output}");
     assert!(output.contains("  lost          1: process_item_7\n"), "{output}");
     assert!(output.ends_with("[exit status 1]\n"), "{output}");
     insta::assert_snapshot!(output);

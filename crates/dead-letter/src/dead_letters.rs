@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use lesson_support::{Job, Seconds};
+use lesson_support::Job;
 
 /// One parked job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,34 +48,12 @@ impl DeadLetterQueue {
         self.len() == 0
     }
 
-    /// The report printed at the end of a run: a table of the parked jobs, or a line saying there are none.
-    pub fn report(&self) -> Vec<String> {
-        let parked = self.lock();
-        if parked.is_empty() {
-            return vec!["Dead-letter queue: empty, every job succeeded in the end.".to_string()];
-        }
-        let mut lines = vec![
-            format!("Dead-letter queue: {} job(s) parked", parked.len()),
-            format!(
-                "  {:<18} {:>8}  {:>9}  {}",
-                "job", "attempts", "parked at", "last error"
-            ),
-        ];
-        for letter in parked.iter() {
-            lines.push(format!(
-                "  {:<18} {:>8}  {:>9}  {}",
-                letter.job.name,
-                letter.attempts,
-                Seconds(letter.parked_at).to_string(),
-                letter.last_error
-            ));
-        }
-        lines
+    /// A copy of the parked jobs, in the order they were parked.
+    pub fn letters(&self) -> Vec<DeadLetter> {
+        self.lock().clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<DeadLetter>> {
-        self.parked
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.parked.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

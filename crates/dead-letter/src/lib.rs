@@ -1,13 +1,15 @@
 //! Lesson 5: lesson 3's pipeline with retries: a failed job is tried again after a growing delay, and a job
 //! that fails every attempt is parked in a dead-letter queue, to be inspected and replayed.
 //!
-//! What is new is marked `RETRY` and `DEAD LETTER`. The shutdown changes too: with retries, "the producer is
-//! done" no longer means "no job will be queued again", so the queue is closed after `join()`.
+//! What is new is marked `RETRY` and `DEAD LETTER`: `cargo xtask diff 3 5`. The shutdown changes too: with
+//! retries, "the producer is done" no longer means "no job will be queued again", so the queue is closed
+//! after `join()`.
 //!
 //! The lesson text is `lessons/05-dead-letter.md`; run it with `cargo xtask lesson 5`.
 
 pub mod dead_letters;
 pub mod queue;
+pub mod report;
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,18 +17,18 @@ use std::time::Duration;
 
 use lesson_support::settings::whole_number;
 use lesson_support::{
-    Harness, Job, Lesson, LessonOptions, Participant, Seconds, Settings, Slot, panic_message,
+    Harness, Job, Lesson, LessonOptions, Seconds, Settings, Slot, TaskLog, Watched, Workload, panic_message,
 };
 use rand::RngExt;
 use tokio::task::JoinHandle;
 
 use crate::dead_letters::{DeadLetter, DeadLetterQueue};
-use crate::queue::{Queue, QueueSender, WeakQueueSender};
+use crate::queue::{Queue, QueueSender, TaskDone, WeakQueueSender};
 
 /// What `--help` says about this lesson.
 pub const LESSON: Lesson = Lesson {
-    name: "dead-letter",
-    about: "Lesson 5: failed jobs retried with exponential backoff, then parked in a dead-letter queue.",
+    name: env!("CARGO_PKG_NAME"),
+    about: env!("CARGO_PKG_DESCRIPTION"),
     heading: "Producer-Consumer with retries and a dead-letter queue",
 };
 
@@ -41,15 +43,18 @@ pub struct Options {
 
     /// Make job N fail on every attempt: a poison job, which no retry can save. Repeat the flag, or separate
     /// numbers with commas, for several.
-    #[arg(long, value_name = "N", allow_hyphen_values = true, value_delimiter = ',', value_parser = whole_number(1usize, lesson_support::settings::MAX_JOBS))]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_delimiter = ',',
+          value_parser = whole_number(1usize, lesson_support::settings::MAX_JOBS))]
     pub poison: Vec<usize>,
 
     /// How many attempts a job gets before it is parked in the dead-letter queue.
-    #[arg(long, value_name = "N", allow_hyphen_values = true, default_value_t = 3, value_parser = whole_number(1u32, 10))]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, default_value_t = 3,
+          value_parser = whole_number(1u32, 10))]
     pub max_attempts: u32,
 
     /// The delay before the first retry, in milliseconds; it doubles before each retry after that.
-    #[arg(long, value_name = "MS", allow_hyphen_values = true, default_value_t = 100, value_parser = whole_number(0u64, 60_000))]
+    #[arg(long, value_name = "MS", allow_hyphen_values = true, default_value_t = 100,
+          value_parser = whole_number(0u64, 60_000))]
     pub backoff_ms: u64,
 
     /// After the run, give every parked job one more attempt, and report which recovered.
@@ -58,8 +63,8 @@ pub struct Options {
 }
 
 impl LessonOptions for Options {
-    fn check(&self, settings: &Settings) -> Result<(), String> {
-        lesson_support::failures::check_job_numbers("--poison", &self.poison, settings)
+    fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
+        lesson_support::failures::prepare_job_numbers("--poison", &mut self.poison, settings)
     }
 }
 
@@ -72,7 +77,7 @@ fn probability(text: &str) -> Result<f64, String> {
 }
 
 /// RETRY: one attempt at a job: what travels through the queue, the first time and on every retry.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Attempt {
     /// The job.
     pub job: Job,
@@ -83,7 +88,7 @@ pub struct Attempt {
 /// Why an attempt failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptError {
-    /// A passing failure (`--fail-rate`): the next attempt may succeed.
+    /// A transient failure (`--fail-rate`): it passes, and the next attempt may succeed.
     Transient,
     /// A job that always fails (`--poison`).
     Poison,
@@ -99,7 +104,7 @@ impl fmt::Display for AttemptError {
 }
 
 /// RETRY: how failures are retried: how many attempts, and the delay before each retry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     /// Attempts before a job is parked.
     pub max_attempts: u32,
@@ -117,65 +122,70 @@ impl RetryPolicy {
     }
 }
 
+/// What every worker holds a copy of: the queue, the way back into it for a retry, the dead letters, and
+/// how to retry.
+#[derive(Debug, Clone)]
+struct Shared {
+    harness: Harness,
+    queue: Queue<Attempt>,
+    /// RETRY: a weak sender, which puts a failed job back without keeping the queue open by itself.
+    retries: WeakQueueSender<Attempt>,
+    dead_letters: Arc<DeadLetterQueue>,
+    policy: RetryPolicy,
+    options: Arc<Options>,
+}
+
 /// Runs the lesson: one producer, `--workers` workers, a queue, retries and a dead-letter queue.
 pub async fn run(harness: Harness, options: Options) {
     let settings = harness.settings();
-    let main = harness.participant("Main");
-    let policy = RetryPolicy {
-        max_attempts: options.max_attempts,
-        base_delay: Duration::from_millis(options.backoff_ms),
-    };
-    let options = Arc::new(options);
+    let main = harness.task_log("Main");
     let dead_letters = Arc::new(DeadLetterQueue::default());
 
+    // The queue. It holds attempts at jobs: a job's first attempt, or a retry.
     let (sender, queue) = queue::channel(settings.queue_capacity());
 
     // RETRY: this time `run` keeps a sender, on purpose. A failed job comes back to the queue after its
     // delay, so the queue must stay open until no job can come back: the producer being done is not enough.
     // The workers get a *weak* sender for their retries, which does not keep the queue open by itself.
-    let retries = sender.downgrade();
-    let producer = tokio::spawn(produce(
-        harness.clone(),
-        harness.participant("Producer"),
-        sender.clone(),
-    ));
+    let shared = Shared {
+        harness: harness.clone(),
+        queue: queue.clone(),
+        retries: sender.downgrade(),
+        dead_letters: dead_letters.clone(),
+        policy: RetryPolicy {
+            max_attempts: options.max_attempts,
+            base_delay: Duration::from_millis(options.backoff_ms),
+        },
+        options: Arc::new(options.clone()),
+    };
+    let producer = tokio::spawn(produce(harness.clone(), harness.task_log("Producer"), sender.clone()));
     let workers: Vec<JoinHandle<()>> = (1..=settings.workers)
         .map(|number| {
-            let me = harness.participant(format!("Worker-{number}"));
-            let worker = work(
-                harness.clone(),
-                me,
-                queue.clone(),
-                retries.clone(),
-                dead_letters.clone(),
-                policy.clone(),
-                options.clone(),
-            );
-            tokio::spawn(worker)
+            let task = harness.task_log(format!("Worker-{number}"));
+            tokio::spawn(work(task, shared.clone()))
         })
         .collect();
+    drop(shared);
 
-    main.wait_for("the producer to finish", producer)
-        .await
-        .expect("the producer does not panic");
+    producer.watched(&main, "the producer to finish").await.expect("the producer does not panic");
+
     // RETRY: a job waiting for its retry still counts as unfinished (its receipt is held by the timer), so
     // `join()` returns only when every job has succeeded or been parked. Only then may the queue close.
-    main.wait_for(
-        "every job to be done, retries included (queue.join())",
-        queue.join(),
-    )
-    .await;
+    queue.join().watched(&main, "every job to be done, retries included (queue.join())").await;
     main.say("Every job is done: queue.join() returned; closing the queue");
     drop(sender);
+
     for worker in workers {
-        if let Err(crash) = main.wait_for("the workers to finish", worker).await {
-            main.say(format!("!! A worker crashed: {crash}"));
+        // FIXED (Fix it 3): a worker's result is looked at. A worker contains its jobs' failures, so it
+        // should only ever end by shutting down; if it did not, say so.
+        if let Err(crash) = worker.watched(&main, "the workers to finish").await {
+            main.say(format_args!("!! A worker crashed: {crash}"));
         }
     }
 
     // DEAD LETTER: what could not be done, for a person to look at.
-    for line in dead_letters.report() {
-        harness.note(&line);
+    for line in report::dead_letters(&dead_letters) {
+        harness.note(line);
     }
     if options.replay_dead_letters {
         replay(&harness, &main, &dead_letters, &options).await;
@@ -184,70 +194,69 @@ pub async fn run(harness: Harness, options: Options) {
 }
 
 /// The producer: makes `--jobs` jobs and puts each on the queue as its first attempt.
-async fn produce(harness: Harness, me: Participant, sender: QueueSender<Attempt>) {
+async fn produce(harness: Harness, task: TaskLog, sender: QueueSender<Attempt>) {
     for job in harness.jobs() {
+        // Making a job takes a little time, as fetching a page or reading a log line would.
         tokio::time::sleep(job.production_time).await;
 
+        // `put` waits while the queue is full: backpressure, as in lesson 1.
         if sender.is_full() {
-            me.say("Queue is full: waiting for a worker to take a job");
+            task.say("Queue is full: waiting for a worker to take a job");
         }
-        let name = job.name.clone();
-        me.produced(&job);
-        me.wait_for("room in the queue", sender.put(Attempt { job, number: 1 }))
+        task.produced(&job);
+        sender
+            .put(Attempt { job, number: 1 })
+            .watched(&task, "room in the queue")
             .await
             .expect("the queue stays open until every job is done");
-        me.say(format!("Added job: {name}"));
+        task.say(format_args!("Added job: {}", job.name()));
     }
-    me.say(format!("Done — added {} jobs total", harness.jobs_made()));
-    me.shut_down();
+    task.say(format_args!("Done — added {} jobs total", harness.jobs_made()));
+    task.shut_down();
+    // RETRY: this `sender` is dropped here, but `run` keeps one until `join()` returns.
 }
 
 /// Processes one attempt at a job: a timer stands in for real work, then the attempt fails if the job is
-/// poison, or if the seed says this attempt hits a passing error.
+/// poison, or if the seed says this attempt hits a transient error.
 async fn process(
     job: Job,
     attempt: u32,
-    harness: Harness,
+    workload: Workload,
     options: Arc<Options>,
 ) -> Result<(), AttemptError> {
     tokio::time::sleep(job.processing_time).await;
-    if options.poison.contains(&job.number) {
+    if options.poison.binary_search(&job.number).is_ok() {
         return Err(AttemptError::Poison);
     }
-    let mut random = harness.workload().random_at(job.number, Slot::Attempt(attempt));
+    let mut random = workload.random_at(job.number, Slot::Attempt(attempt));
     if random.random_bool(options.fail_rate) {
         return Err(AttemptError::Transient);
     }
     Ok(())
 }
 
-/// A worker: takes attempts off the queue until it is closed and empty. A failed attempt is scheduled for a
-/// retry, or parked once it was the last one allowed.
-async fn work(
-    harness: Harness,
-    me: Participant,
-    queue: Queue<Attempt>,
-    retries: WeakQueueSender<Attempt>,
-    dead_letters: Arc<DeadLetterQueue>,
-    policy: RetryPolicy,
-    options: Arc<Options>,
-) {
-    while let Some((attempt, done)) = me.wait_for("the next job from the queue", queue.get()).await {
+/// A worker: takes attempts off the queue until it is closed and empty, and survives every job's failure.
+/// A failed attempt is scheduled for a retry, or parked once it was the last one allowed.
+async fn work(task: TaskLog, shared: Shared) {
+    let workload = shared.harness.workload();
+    while let Some((attempt, done)) = shared.queue.get().watched(&task, "the next job from the queue").await {
         let Attempt { job, number } = attempt;
-        let outcome = tokio::spawn(process(job.clone(), number, harness.clone(), options.clone())).await;
+        // FIXED (Fix it 3): the job runs in a task of its own, and the worker waits for that task. An error
+        // comes back as a value; a panic ends only the job's task and comes back as a `JoinError`. Either
+        // way the worker reports the failure and goes on with the next job: Python's `try/except` around
+        // the job, with panics caught too.
+        let outcome = tokio::spawn(process(job, number, workload, shared.options.clone())).await;
         let error = match outcome {
             Ok(Ok(())) => {
-                let tries = if number == 1 {
-                    String::new()
-                } else {
-                    format!(", attempt {number}")
-                };
-                me.say(format!(
-                    "Processed: {} (took {:.2}{tries})",
-                    job.name,
-                    Seconds(job.processing_time)
-                ));
-                me.processed(&job);
+                let attempt = if number == 1 { String::new() } else { format!(", attempt {number}") };
+                task.processed(
+                    &job,
+                    format_args!(
+                        "Processed: {} (took {:.2}{attempt})",
+                        job.name(),
+                        Seconds(job.processing_time)
+                    ),
+                );
                 continue;
             }
             Ok(Err(error)) => error.to_string(),
@@ -256,108 +265,87 @@ async fn work(
                 Err(crash) => crash.to_string(),
             },
         };
-
-        if number < policy.max_attempts {
-            // RETRY: the worker does not sit out the delay; a timer task does, and puts the job back on the
-            // queue when it is over. The worker goes straight on to the next job. The timer holds the job's
-            // receipt (`done`) until the job is back in the queue, so `join()` cannot return in between.
-            let delay = policy.delay_before(number + 1);
-            me.say(format!(
-                "Failed: {} (attempt {number} of {}): {error}; retrying in {}",
-                job.name,
-                policy.max_attempts,
-                Seconds(delay)
-            ));
-            me.retrying(&job);
-            let sender = retries
-                .upgrade()
-                .expect("`run` keeps the queue open until every job is done");
-            tokio::spawn(async move {
-                tokio::time::sleep(delay).await;
-                let retry = Attempt {
-                    job,
-                    number: number + 1,
-                };
-                sender.put(retry).await.expect("the workers keep the queue open");
-                drop(done);
-            });
+        if number < shared.policy.max_attempts {
+            retry_later(&task, &shared, attempt, &error, done);
         } else {
             // DEAD LETTER: out of attempts. The job is parked with what is needed to understand it and to try
             // again, and it counts as done: it will not come back by itself.
-            me.say(format!(
-                "Gave up: {} after {number} attempt(s): {error}; parked in the dead-letter queue",
-                job.name
-            ));
-            me.dead_lettered(&job);
-            dead_letters.park(DeadLetter {
+            task.dead_lettered(
+                &job,
+                format_args!(
+                    "Gave up: {} after {number} attempt(s): {error}; parked in the dead-letter queue",
+                    job.name()
+                ),
+            );
+            shared.dead_letters.park(DeadLetter {
                 job,
                 last_error: error,
                 attempts: number,
-                parked_at: harness.elapsed(),
+                parked_at: shared.harness.elapsed(),
             });
             drop(done);
         }
     }
-    me.say("Queue closed and empty: shutting down");
-    me.shut_down();
+    task.say("Queue closed and empty: shutting down");
+    task.shut_down();
+}
+
+/// RETRY: puts a failed attempt back on the queue after its delay. The worker does not sit out the delay; a
+/// timer task does, and the worker goes straight on to the next job. The timer holds the job's receipt
+/// (`done`) until the job is back in the queue, so `join()` cannot return in between.
+fn retry_later(task: &TaskLog, shared: &Shared, attempt: Attempt, error: &str, done: TaskDone) {
+    let Attempt { job, number } = attempt;
+    let delay = shared.policy.delay_before(number + 1);
+    task.retrying(
+        &job,
+        format_args!(
+            "Failed: {} (attempt {number} of {}): {error}; retrying in {}",
+            job.name(),
+            shared.policy.max_attempts,
+            Seconds(delay)
+        ),
+    );
+    let sender = shared.retries.upgrade().expect("`run` keeps the queue open until every job is done");
+    // The watchdog is told when the timer will bring the job back, so that a backoff longer than its limit
+    // is not taken for a stuck run.
+    shared.harness.expect_progress_in(delay);
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let retry = Attempt { job, number: number + 1 };
+        sender.put(retry).await.expect("the workers keep the queue open");
+        drop(done);
+    });
 }
 
 /// DEAD LETTER: gives every parked job one more attempt, one at a time, and reports which recovered.
-/// A passing failure may clear up; a poison job never does.
-async fn replay(
-    harness: &Harness,
-    main: &Participant,
-    dead_letters: &DeadLetterQueue,
-    options: &Arc<Options>,
-) {
+/// A transient failure may clear up; a poison job never does.
+async fn replay(harness: &Harness, main: &TaskLog, dead_letters: &DeadLetterQueue, options: &Options) {
     let parked = dead_letters.take_all();
-    main.say(format!(
-        "Replaying {} dead letter(s), one more attempt each",
-        parked.len()
-    ));
+    main.say(format_args!("Replaying {} dead letter(s), one more attempt each", parked.len()));
+    let options = Arc::new(options.clone());
     for letter in parked {
         let attempt = letter.attempts + 1;
-        let outcome = tokio::spawn(process(
-            letter.job.clone(),
-            attempt,
-            harness.clone(),
-            options.clone(),
-        ))
-        .await;
-        match outcome {
+        let job = letter.job;
+        let outcome = tokio::spawn(process(job, attempt, harness.workload(), options.clone())).await;
+        let error = match outcome {
             Ok(Ok(())) => {
-                main.say(format!("Recovered: {} on attempt {attempt}", letter.job.name));
-                main.recovered(&letter.job);
+                main.recovered(&job, format_args!("Recovered: {} on attempt {attempt}", job.name()));
+                continue;
             }
-            Ok(Err(error)) => {
-                main.say(format!(
-                    "Still failing: {} on attempt {attempt}: {error}",
-                    letter.job.name
-                ));
-                dead_letters.park(DeadLetter {
-                    attempts: attempt,
-                    last_error: error.to_string(),
-                    parked_at: harness.elapsed(),
-                    ..letter
-                });
-            }
-            Err(crash) => {
-                main.say(format!(
-                    "Still failing: {} on attempt {attempt}: {crash}",
-                    letter.job.name
-                ));
-                dead_letters.park(DeadLetter {
-                    attempts: attempt,
-                    last_error: crash.to_string(),
-                    parked_at: harness.elapsed(),
-                    ..letter
-                });
-            }
-        }
+            Ok(Err(error)) => error.to_string(),
+            Err(crash) => crash.to_string(),
+        };
+        main.say(format_args!("Still failing: {} on attempt {attempt}: {error}", job.name()));
+        dead_letters.park(DeadLetter {
+            attempts: attempt,
+            last_error: error,
+            parked_at: harness.elapsed(),
+            ..letter
+        });
     }
     harness.note("After the replay:");
-    for line in dead_letters.report() {
-        harness.note(&line);
+    for line in report::dead_letters(dead_letters) {
+        harness.note(line);
     }
 }
 
@@ -367,13 +355,8 @@ mod tests {
 
     #[test]
     fn the_delay_doubles_before_each_retry() {
-        let policy = RetryPolicy {
-            max_attempts: 5,
-            base_delay: Duration::from_millis(100),
-        };
-        let delays: Vec<u128> = (2..=5)
-            .map(|next| policy.delay_before(next).as_millis())
-            .collect();
+        let policy = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(100) };
+        let delays: Vec<u128> = (2..=5).map(|next| policy.delay_before(next).as_millis()).collect();
         assert_eq!(delays, [100, 200, 400, 800]);
     }
 

@@ -25,20 +25,9 @@ fn default_run() {
 #[test]
 fn poison_is_parked_and_every_job_is_accounted_for() {
     let output = run(&["--fail-rate", "0.3", "--poison", "4"]);
-    assert_eq!(
-        lines_with(&output, "Failed: process_item_4 (attempt").len(),
-        2,
-        "{output}"
-    );
-    assert_eq!(
-        lines_with(&output, "Gave up: process_item_4 after 3 attempt(s)").len(),
-        1,
-        "{output}"
-    );
-    assert!(
-        output.contains("  process_item_4            3"),
-        "the report names job 4:\n{output}"
-    );
+    assert_eq!(lines_with(&output, "Failed: process_item_4 (attempt").len(), 2, "{output}");
+    assert_eq!(lines_with(&output, "Gave up: process_item_4 after 3 attempt(s)").len(), 1, "{output}");
+    assert!(output.contains("  process_item_4            3"), "the report names job 4:\n{output}");
     assert!(output.contains("  lost          0\n"), "{output}");
     assert!(output.contains("accounted     20 produced = "), "{output}");
     assert!(output.ends_with("[exit status 0]\n"), "{output}");
@@ -60,31 +49,16 @@ fn backoff_delays_double() {
 /// With one worker and a five-second delay, job 2 is done long before the delay is over.
 #[test]
 fn the_backoff_does_not_hold_a_worker() {
-    let output = run(&[
-        "--workers",
-        "1",
-        "--jobs",
-        "5",
-        "--poison",
-        "1",
-        "--backoff-ms",
-        "5000",
-        "--fail-rate",
-        "0",
-    ]);
+    let output =
+        run(&["--workers", "1", "--jobs", "5", "--poison", "1", "--backoff-ms", "5000", "--fail-rate", "0"]);
     let time_of = |text: &str| -> f64 {
-        let line = lines_with(&output, text)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| panic!("no `{text}`:\n{output}"));
+        let line =
+            lines_with(&output, text).into_iter().next().unwrap_or_else(|| panic!("no `{text}`:\n{output}"));
         line.trim_start().split('s').next().unwrap().parse().unwrap()
     };
     let failed = time_of("Failed: process_item_1 (attempt 1");
     let next_job_done = time_of("[Worker-1] Processed: process_item_2");
-    assert!(
-        next_job_done < failed + 5.0,
-        "the worker waited out the backoff:\n{output}"
-    );
+    assert!(next_job_done < failed + 5.0, "the worker waited out the backoff:\n{output}");
 }
 
 /// `join()` waits for jobs that wait for a retry, so the queue closes only after the last one ended.
@@ -93,24 +67,13 @@ fn join_waits_for_pending_retries() {
     let output = run(&["--fail-rate", "0.3", "--poison", "20"]);
     let joined = output.find("queue.join() returned").expect("join returned");
     let last_end = output.rfind("Processed:").max(output.rfind("Gave up:")).unwrap();
-    assert!(
-        last_end < joined,
-        "join returned before every job had ended:\n{output}"
-    );
+    assert!(last_end < joined, "join returned before every job had ended:\n{output}");
 }
 
 /// A replay gives parked jobs one more attempt: passing errors may recover; poison never does.
 #[test]
 fn a_replay_recovers_some_and_never_the_poison() {
-    let output = run(&[
-        "--jobs",
-        "10",
-        "--fail-rate",
-        "0.5",
-        "--poison",
-        "4",
-        "--replay-dead-letters",
-    ]);
+    let output = run(&["--jobs", "10", "--fail-rate", "0.5", "--poison", "4", "--replay-dead-letters"]);
     assert!(output.contains("Still failing: process_item_4"), "{output}");
     assert!(!output.contains("Recovered: process_item_4"), "{output}");
     assert!(output.contains("  lost          0\n"), "{output}");
@@ -139,17 +102,8 @@ fn every_job_is_accounted_for_exactly_once() {
 
 #[test]
 fn the_same_seed_gives_the_same_bytes() {
-    let args = [
-        "--fail-rate",
-        "0.4",
-        "--poison",
-        "3",
-        "--queue-size",
-        "2",
-        "--seed",
-        "5",
-        "--replay-dead-letters",
-    ];
+    let args =
+        ["--fail-rate", "0.4", "--poison", "3", "--queue-size", "2", "--seed", "5", "--replay-dead-letters"];
     assert_eq!(run(&args), run(&args));
 }
 

@@ -27,22 +27,24 @@ pub fn channel<T>(capacity: usize) -> (QueueSender<T>, Queue<T>) {
     // change, which is exactly what `join()` needs: no polling, and no wake-up lost between a check and a wait.
     let (unfinished, _) = watch::channel(0);
     let unfinished = Arc::new(unfinished);
-    let sender = QueueSender {
-        sender,
-        unfinished: unfinished.clone(),
-    };
-    let queue = Queue {
-        receiver: Arc::new(Mutex::new(receiver)),
-        unfinished,
-    };
+    let sender = QueueSender { sender, unfinished: unfinished.clone() };
+    let queue = Queue { receiver: Arc::new(Mutex::new(receiver)), unfinished };
     (sender, queue)
 }
 
-/// The end that puts items on the queue. When the last one is dropped, the queue is closed.
+/// The end that puts items on the queue. Clone it for more producers; when the last one is dropped, the
+/// queue is closed.
 #[derive(Debug)]
 pub struct QueueSender<T> {
     sender: mpsc::Sender<T>,
     unfinished: Arc<watch::Sender<usize>>,
+}
+
+// Written by hand rather than derived: `#[derive(Clone)]` would ask for `T: Clone`, which the queue does not need.
+impl<T> Clone for QueueSender<T> {
+    fn clone(&self) -> Self {
+        QueueSender { sender: self.sender.clone(), unfinished: self.unfinished.clone() }
+    }
 }
 
 /// The end that takes items off the queue, and can wait for all of them to be done. Clone it into every
@@ -56,10 +58,7 @@ pub struct Queue<T> {
 // Written by hand rather than derived: `#[derive(Clone)]` would ask for `T: Clone`, which the queue does not need.
 impl<T> Clone for Queue<T> {
     fn clone(&self) -> Self {
-        Queue {
-            receiver: self.receiver.clone(),
-            unfinished: self.unfinished.clone(),
-        }
+        Queue { receiver: self.receiver.clone(), unfinished: self.unfinished.clone() }
     }
 }
 
@@ -95,9 +94,7 @@ impl<T> Queue<T> {
     pub async fn get(&self) -> Option<(T, TaskDone)> {
         // Hold the lock only while receiving, so that the other workers can receive while this one works.
         let item = self.receiver.lock().await.recv().await?;
-        let done = TaskDone {
-            unfinished: self.unfinished.clone(),
-        };
+        let done = TaskDone { unfinished: self.unfinished.clone() };
         Some((item, done))
     }
 
@@ -130,102 +127,82 @@ mod tests {
 
     use super::*;
 
-    /// Runs `test` on a paused clock, as the lessons do, so that timers cost nothing.
-    fn simulated<F: Future>(test: F) -> F::Output {
-        lesson_support::clock::runtime(false).block_on(test)
-    }
-
     /// Awaits `future`, failing the test instead of hanging it if a bug makes the future wait for ever.
     async fn within_a_minute<F: Future>(future: F) -> F::Output {
-        tokio::time::timeout(Duration::from_secs(60), future)
-            .await
-            .expect("this should not wait for ever")
+        tokio::time::timeout(Duration::from_secs(60), future).await.expect("this should not wait for ever")
     }
 
-    #[test]
-    fn join_waits_until_every_receipt_is_dropped() {
-        simulated(async {
-            let (sender, queue) = channel(10);
-            sender.put("a").await.unwrap();
-            sender.put("b").await.unwrap();
-            let (_, first) = queue.get().await.unwrap();
-            let (_, second) = queue.get().await.unwrap();
-            assert_eq!(queue.unfinished(), 2);
+    #[tokio::test(start_paused = true)]
+    async fn join_waits_until_every_receipt_is_dropped() {
+        let (sender, queue) = channel(10);
+        sender.put("a").await.unwrap();
+        sender.put("b").await.unwrap();
+        let (_, first) = queue.get().await.unwrap();
+        let (_, second) = queue.get().await.unwrap();
+        assert_eq!(queue.unfinished(), 2);
 
-            let joined = tokio::spawn({
+        let joined = tokio::spawn({
+            let queue = queue.clone();
+            async move { queue.join().await }
+        });
+        drop(first);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(!joined.is_finished(), "join returned with an item still in hand");
+        drop(second);
+        within_a_minute(joined).await.unwrap();
+        assert_eq!(queue.unfinished(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn join_counts_items_still_in_the_queue() {
+        let (sender, queue) = channel(10);
+        sender.put(1).await.unwrap();
+        let join = queue.join();
+        let timeout = tokio::time::timeout(Duration::from_secs(60), join).await;
+        assert!(timeout.is_err(), "join returned while an item was never taken off the queue");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panic_still_marks_the_item_done() {
+        let (sender, queue) = channel(10);
+        sender.put(1).await.unwrap();
+        let (_, done) = queue.get().await.unwrap();
+        let crashed = tokio::spawn(async move {
+            let _done = done;
+            panic!("the job hit a bug");
+        });
+        assert!(crashed.await.unwrap_err().is_panic());
+        within_a_minute(queue.join()).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_last_sender_wakes_every_waiting_worker_with_none() {
+        let (sender, queue) = channel::<u32>(10);
+        let workers: Vec<_> = (0..3)
+            .map(|_| {
                 let queue = queue.clone();
-                async move { queue.join().await }
-            });
-            drop(first);
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            assert!(!joined.is_finished(), "join returned with an item still in hand");
-            drop(second);
-            within_a_minute(joined).await.unwrap();
-            assert_eq!(queue.unfinished(), 0);
-        });
+                tokio::spawn(async move { queue.get().await.map(|(item, _)| item) })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        drop(sender);
+        for worker in workers {
+            assert_eq!(within_a_minute(worker).await.unwrap(), None);
+        }
     }
 
-    #[test]
-    fn join_counts_items_still_in_the_queue() {
-        simulated(async {
-            let (sender, queue) = channel(10);
-            sender.put(1).await.unwrap();
-            let join = queue.join();
-            let timeout = tokio::time::timeout(Duration::from_secs(60), join).await;
-            assert!(
-                timeout.is_err(),
-                "join returned while an item was never taken off the queue"
-            );
-        });
-    }
-
-    #[test]
-    fn a_panic_still_marks_the_item_done() {
-        simulated(async {
-            let (sender, queue) = channel(10);
-            sender.put(1).await.unwrap();
-            let (_, done) = queue.get().await.unwrap();
-            let crashed = tokio::spawn(async move {
-                let _done = done;
-                panic!("the job hit a bug");
-            });
-            assert!(crashed.await.unwrap_err().is_panic());
-            within_a_minute(queue.join()).await;
-        });
-    }
-
-    #[test]
-    fn dropping_the_last_sender_wakes_every_waiting_worker_with_none() {
-        simulated(async {
-            let (sender, queue) = channel::<u32>(10);
-            let workers: Vec<_> = (0..3)
-                .map(|_| {
-                    let queue = queue.clone();
-                    tokio::spawn(async move { queue.get().await.map(|(item, _)| item) })
-                })
-                .collect();
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            drop(sender);
-            for worker in workers {
-                assert_eq!(within_a_minute(worker).await.unwrap(), None);
-            }
-        });
-    }
-
-    #[test]
-    fn items_already_queued_are_delivered_before_none() {
-        simulated(async {
-            let (sender, queue) = channel(10);
-            for item in 1..=3 {
-                sender.put(item).await.unwrap();
-            }
-            drop(sender);
-            let mut received = Vec::new();
-            while let Some((item, _done)) = within_a_minute(queue.get()).await {
-                received.push(item);
-            }
-            assert_eq!(received, [1, 2, 3]);
-            within_a_minute(queue.join()).await;
-        });
+    #[tokio::test(start_paused = true)]
+    async fn items_already_queued_are_delivered_before_none() {
+        let (sender, queue) = channel(10);
+        for item in 1..=3 {
+            sender.put(item).await.unwrap();
+        }
+        drop(sender);
+        let mut received = Vec::new();
+        while let Some((item, _done)) = within_a_minute(queue.get()).await {
+            received.push(item);
+        }
+        assert_eq!(received, [1, 2, 3]);
+        within_a_minute(queue.join()).await;
     }
 }

@@ -14,15 +14,8 @@ lesson_support::common_lesson_tests!(run, "03-fixed-join");
 #[test]
 fn default_run() {
     let output = run(&[]);
-    assert_eq!(
-        output.matches("Queue closed and empty: shutting down").count(),
-        3,
-        "{output}"
-    );
-    assert!(
-        output.contains("Every job is done: queue.join() returned"),
-        "{output}"
-    );
+    assert_eq!(output.matches("Queue closed and empty: shutting down").count(), 3, "{output}");
+    assert!(output.contains("Every job is done: queue.join() returned"), "{output}");
     assert!(output.ends_with("[exit status 0]\n"), "{output}");
     insta::assert_snapshot!(output);
 }
@@ -44,14 +37,8 @@ fn a_failing_job_is_reported_and_the_pool_goes_on() {
 #[test]
 fn a_panicking_job_is_reported_and_the_pool_goes_on() {
     let output = run(&["--panic-job", "7"]);
-    assert!(
-        output.contains("Failed: process_item_7 with a panic:"),
-        "{output}"
-    );
-    assert!(
-        !output.contains("!!"),
-        "no task may end without shutting down:\n{output}"
-    );
+    assert!(output.contains("Failed: process_item_7 with a panic:"), "{output}");
+    assert!(!output.contains("!!"), "no task may end without shutting down:\n{output}");
     assert_accounted(&output, 19, 1);
     insta::assert_snapshot!(output);
 }
@@ -69,13 +56,8 @@ fn many_failures_with_a_small_queue_do_not_block_the_producer() {
 fn batch_joins_then_stops_the_workers() {
     let output = run(&["--batch", "--jobs", "10"]);
     let joined = output.find("queue.join() returned").expect("join returned");
-    let last_processed = output
-        .rfind("Processed: batch_item_")
-        .expect("jobs were processed");
-    assert!(
-        last_processed < joined,
-        "join returned before the last job was done:\n{output}"
-    );
+    let last_processed = output.rfind("Processed: batch_item_").expect("jobs were processed");
+    assert!(last_processed < joined, "join returned before the last job was done:\n{output}");
     assert_accounted(&output, 10, 0);
     insta::assert_snapshot!(output);
 }
@@ -91,16 +73,7 @@ fn batch_join_returns_even_when_jobs_fail() {
 
 #[test]
 fn the_same_seed_gives_the_same_bytes() {
-    let args = [
-        "--fail-job",
-        "3",
-        "--panic-job",
-        "4",
-        "--queue-size",
-        "2",
-        "--seed",
-        "5",
-    ];
+    let args = ["--fail-job", "3", "--panic-job", "4", "--queue-size", "2", "--seed", "5"];
     assert_eq!(run(&args), run(&args));
 }
 
@@ -109,30 +82,14 @@ fn every_job_is_accounted_for_exactly_once() {
     let cases = [
         (20, &["--workers", "1"][..]),
         (20, &["--workers", "10", "--queue-size", "0"]),
-        (
-            37,
-            &[
-                "--jobs",
-                "37",
-                "--workers",
-                "4",
-                "--queue-size",
-                "2",
-                "--fail-job",
-                "5,6",
-            ],
-        ),
+        (37, &["--jobs", "37", "--workers", "4", "--queue-size", "2", "--fail-job", "5,6"]),
         (0, &["--jobs", "0"]),
     ];
     for (jobs, args) in cases {
         let output = run(args);
         for number in 1..=jobs {
-            let ended = output
-                .matches(&format!("] Processed: process_item_{number} ("))
-                .count()
-                + output
-                    .matches(&format!("] Failed: process_item_{number} with"))
-                    .count();
+            let ended = output.matches(&format!("] Processed: process_item_{number} (")).count()
+                + output.matches(&format!("] Failed: process_item_{number} with")).count();
             assert_eq!(ended, 1, "job {number} with {args:?}:\n{output}");
         }
         assert!(output.contains("  lost          0\n"), "{output}");
@@ -142,14 +99,8 @@ fn every_job_is_accounted_for_exactly_once() {
 
 /// Asserts the summary's accounting, and a clean exit.
 fn assert_accounted(output: &str, processed: usize, failed: usize) {
-    assert!(
-        output.contains(&format!("  processed     {processed}\n")),
-        "processed {processed}:\n{output}"
-    );
-    assert!(
-        output.contains(&format!("  failed        {failed}\n")),
-        "failed {failed}:\n{output}"
-    );
+    assert!(output.contains(&format!("  processed     {processed}\n")), "processed {processed}:\n{output}");
+    assert!(output.contains(&format!("  failed        {failed}\n")), "failed {failed}:\n{output}");
     assert!(output.contains("  lost          0\n"), "{output}");
     assert!(output.ends_with("[exit status 0]\n"), "{output}");
 }

@@ -21,9 +21,7 @@ pub fn runtime(real_time: bool) -> Runtime {
         // Ctrl-C reaches tokio through its I/O driver; only a wall-clock run listens for it.
         builder.enable_io();
     }
-    builder
-        .build()
-        .expect("a current-thread runtime with a timer can always be built")
+    builder.build().expect("a current-thread runtime with a timer can always be built")
 }
 
 /// Measures time since the start of a run, on whichever clock the runtime has.
@@ -36,10 +34,7 @@ pub struct Clock {
 impl Clock {
     /// Starts the clock now. Call it inside the runtime.
     pub fn start(simulated: bool) -> Clock {
-        Clock {
-            started: Instant::now(),
-            simulated,
-        }
+        Clock { started: Instant::now(), simulated }
     }
 
     /// How long the run has been going.
@@ -49,11 +44,7 @@ impl Clock {
 
     /// The clock's name, for the summary.
     pub fn name(&self) -> &'static str {
-        if self.simulated {
-            "simulated clock"
-        } else {
-            "wall clock"
-        }
+        if self.simulated { "simulated clock" } else { "wall clock" }
     }
 }
 

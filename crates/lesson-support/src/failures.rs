@@ -41,37 +41,47 @@ impl fmt::Display for JobError {
 
 impl std::error::Error for JobError {}
 
+/// The message of the panic that `--panic-job` causes. The lesson binaries' panic hook knows it, and stays
+/// silent for it: that panic is the lesson's, and the lesson reports it.
+pub const DELIBERATE_PANIC: &str = "it hit a bug on purpose (--panic-job)";
+
 impl Failures {
-    /// Checks that every job named is one of the run's jobs.
-    pub fn check(&self, settings: &Settings) -> Result<(), String> {
-        check_job_numbers("--fail-job", &self.fail_jobs, settings)?;
-        check_job_numbers("--panic-job", &self.panic_jobs, settings)
+    /// Checks that every job named is one of the run's jobs, and sorts the lists, so that [`Failures::strike`]
+    /// finds a job in them quickly however many there are.
+    pub fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
+        prepare_job_numbers("--fail-job", &mut self.fail_jobs, settings)?;
+        prepare_job_numbers("--panic-job", &mut self.panic_jobs, settings)
     }
 
     /// Strikes `job` if the flags say so: an error for `--fail-job`, a panic for `--panic-job`, `Ok(())` for
     /// every other job. Call it where the job's processing would fail.
     pub fn strike(&self, job: &Job) -> Result<(), JobError> {
-        if self.panic_jobs.contains(&job.number) {
-            panic!("it hit a bug on purpose (--panic-job)");
+        if self.panic_jobs.binary_search(&job.number).is_ok() {
+            panic!("{DELIBERATE_PANIC}");
         }
-        if self.fail_jobs.contains(&job.number) {
-            return Err(JobError {
-                job: job.name.clone(),
-            });
+        if self.fail_jobs.binary_search(&job.number).is_ok() {
+            return Err(JobError { job: job.name().to_string() });
         }
         Ok(())
     }
 }
 
-/// Checks that every number given to `flag` is one of the run's jobs, 1 to `--jobs`.
-pub fn check_job_numbers(flag: &str, numbers: &[usize], settings: &Settings) -> Result<(), String> {
-    match numbers.iter().find(|number| **number > settings.jobs) {
-        Some(number) => Err(format!(
-            "invalid value '{number}' for '{flag} <N>': expected a job number from 1 to {} (--jobs)",
-            settings.jobs
-        )),
-        None => Ok(()),
-    }
+/// Checks that every number given to `flag` is one of the run's jobs, 1 to `--jobs`, then sorts the numbers
+/// and drops repeats, so that a binary search finds a job in them.
+pub fn prepare_job_numbers(flag: &str, numbers: &mut Vec<usize>, settings: &Settings) -> Result<(), String> {
+    let Some(number) = numbers.iter().find(|number| **number > settings.jobs) else {
+        numbers.sort_unstable();
+        numbers.dedup();
+        return Ok(());
+    };
+    Err(match settings.jobs {
+        0 => {
+            format!("invalid value '{number}' for '{flag} <N>': there are no jobs to choose from (--jobs 0)")
+        }
+        jobs => format!(
+            "invalid value '{number}' for '{flag} <N>': expected a job number from 1 to {jobs} (--jobs)"
+        ),
+    })
 }
 
 /// The message a panic was started with, from the payload that `JoinError::into_panic` gives back.
@@ -91,17 +101,17 @@ mod tests {
     use crate::workload::Workload;
 
     fn failures(fail_jobs: &[usize], panic_jobs: &[usize]) -> Failures {
-        Failures {
-            fail_jobs: fail_jobs.to_vec(),
-            panic_jobs: panic_jobs.to_vec(),
-        }
+        let mut failures = Failures { fail_jobs: fail_jobs.to_vec(), panic_jobs: panic_jobs.to_vec() };
+        failures.prepare(&crate::testing::default_settings()).unwrap();
+        failures
     }
 
     #[test]
     fn only_the_named_jobs_fail() {
         let workload = Workload::new(1);
-        let failures = failures(&[3], &[]);
+        let failures = failures(&[9, 3, 9], &[]);
         assert_eq!(failures.strike(&workload.job(1)), Ok(()));
+        assert!(failures.strike(&workload.job(9)).is_err());
         assert_eq!(
             failures.strike(&workload.job(3)).unwrap_err().to_string(),
             "it failed on purpose (--fail-job)"
@@ -113,6 +123,23 @@ mod tests {
         let job = Workload::new(1).job(5);
         let failures = failures(&[], &[5]);
         let payload = std::panic::catch_unwind(|| failures.strike(&job)).unwrap_err();
-        assert_eq!(panic_message(payload), "it hit a bug on purpose (--panic-job)");
+        assert_eq!(panic_message(payload), DELIBERATE_PANIC);
+    }
+
+    #[test]
+    fn a_job_number_must_be_one_of_the_runs_jobs() {
+        let mut settings = crate::testing::default_settings();
+        settings.jobs = 5;
+        let mut numbers = vec![6];
+        assert_eq!(
+            prepare_job_numbers("--fail-job", &mut numbers, &settings).unwrap_err(),
+            "invalid value '6' for '--fail-job <N>': expected a job number from 1 to 5 (--jobs)"
+        );
+        settings.jobs = 0;
+        let mut numbers = vec![1];
+        assert_eq!(
+            prepare_job_numbers("--panic-job", &mut numbers, &settings).unwrap_err(),
+            "invalid value '1' for '--panic-job <N>': there are no jobs to choose from (--jobs 0)"
+        );
     }
 }

@@ -1,8 +1,13 @@
-//! The harness: what a lesson's code holds on to while it runs.
+//! The harness: what a lesson's code holds on to while it runs, and the task logs it hands out.
 //!
-//! A lesson asks the harness for its settings and its jobs, and tells it what happens: lines for the
-//! transcript, jobs for the ledger, and for each task (the producer, every worker) what it is doing or waiting
-//! for. That last part is what lets the watchdog say who waits on what when a run is stuck.
+//! A lesson asks the harness for its settings and its jobs, and gets a [`TaskLog`] for each of its tasks (the
+//! producer, every worker). Through its log a task tells the course what happens: the lines of the
+//! transcript, the jobs for the ledger, and what it is waiting for. That last part is what lets the watchdog
+//! say who waits on what when a run is stuck.
+//!
+//! Every event reads the clock once and takes the record's lock once. With `--quiet`, nothing is formatted,
+//! and once the ledger has grown to the jobs in flight, nothing is allocated: the instruments cost little
+//! next to the pattern they watch (`cargo xtask bench` measures it).
 
 use std::fmt::Display;
 use std::future::Future;
@@ -11,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::clock::{Clock, Seconds};
-use crate::ledger::Ledger;
+use crate::ledger::{End, Ledger};
 use crate::settings::Settings;
 use crate::timeline::{self, Ending, Span, Timeline};
 use crate::transcript::Transcript;
@@ -43,6 +48,9 @@ pub(crate) struct Record {
     pub(crate) tasks: Vec<TaskRecord>,
     /// When anything last happened: the watchdog's measure of progress.
     pub(crate) last_event: Duration,
+    /// The latest time at which a timer has promised to bring the run forward (see
+    /// [`Harness::expect_progress_in`]); until then, silence is not a stall.
+    pub(crate) progress_expected_at: Duration,
     /// The timeline, recorded only when `--timeline` or `--timeline-svg` asks for it.
     pub(crate) timeline: Option<Timeline>,
     /// Set once the summary is written; what happens after it (tasks dropped with the runtime) is not news.
@@ -55,16 +63,16 @@ pub(crate) struct TaskRecord {
     pub(crate) name: String,
     pub(crate) activity: Activity,
     /// Total time spent waiting, by what was waited for, in the order of the first wait for each.
-    pub(crate) waited: Vec<(String, Duration)>,
+    pub(crate) waited: Vec<(&'static str, Duration)>,
 }
 
 /// What a task is doing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Activity {
     /// Running, or sleeping on a timer (which always ends).
     Busy,
     /// Waiting for something that only another task can give it.
-    Waiting { what: String, since: Duration },
+    Waiting { what: &'static str, since: Duration },
     /// Ended cleanly, after saying so.
     ShutDown { at: Duration },
     /// Ended without shutting down: an error or a panic ended its task.
@@ -81,6 +89,7 @@ impl Harness {
             ledger: Ledger::default(),
             tasks: Vec::new(),
             last_event: Duration::ZERO,
+            progress_expected_at: Duration::ZERO,
             timeline: (settings.timeline || settings.timeline_svg.is_some() || settings.record_timeline)
                 .then(Timeline::default),
             concluded: false,
@@ -150,58 +159,52 @@ impl Harness {
         self.shared.clock
     }
 
-    /// Registers a task under `name` (`"Producer"`, `"Worker-1"`), so that its lines carry its name and the
-    /// watchdog can tell what it waits for. Register tasks in a fixed order: reports list them in it.
-    pub fn participant(&self, name: impl Into<String>) -> Participant {
+    /// Registers a task under `name` (`"Producer"`, `"Worker-1"`) and returns its log, so that its lines
+    /// carry its name and the watchdog can tell what it waits for. Register tasks in a fixed order: reports
+    /// list them in it.
+    pub fn task_log(&self, name: impl Into<String>) -> TaskLog {
         let name = name.into();
         let mut record = self.record();
         if let Some(timeline) = &mut record.timeline {
-            timeline.rows.push(timeline::Row {
-                name: name.clone(),
-                ..timeline::Row::default()
-            });
+            timeline.rows.push(timeline::Row { name: name.clone(), ..timeline::Row::default() });
         }
-        record.tasks.push(TaskRecord {
-            name,
-            activity: Activity::Busy,
-            waited: Vec::new(),
-        });
-        Participant {
-            harness: self.clone(),
-            index: record.tasks.len() - 1,
-            shut_down: false,
-        }
+        record.tasks.push(TaskRecord { name, activity: Activity::Busy, waited: Vec::new() });
+        TaskLog { harness: self.clone(), index: record.tasks.len() - 1, shut_down: false }
     }
 
     /// Prints a line of the transcript that no single task speaks, with the time.
     pub fn say(&self, text: impl Display) {
-        let at = self.elapsed();
-        let mut record = self.record();
-        record.last_event = at;
-        record.transcript.event(at, &text.to_string());
+        self.event(|record, at| record.transcript.event(at, text));
     }
 
-    /// Writes a line with no time, such as a heading.
-    pub fn note(&self, text: &str) {
+    /// Writes a line with no time, such as a heading or a report at the end of the run.
+    pub fn note(&self, text: impl Display) {
         self.record().transcript.note(text);
     }
 
-    /// Writes in the ledger, and in the timeline if there is one, and counts it as progress.
-    fn write_down(&self, write: impl FnOnce(&mut Ledger, Option<&mut Timeline>, Duration)) {
+    /// Tells the watchdog that a timer will bring the run forward `delay` from now, so that the silence until
+    /// then is not taken for a stuck run. A lesson whose timers can be longer than the watchdog's limit needs
+    /// it: lesson 5's retries after a long backoff.
+    pub fn expect_progress_in(&self, delay: Duration) {
+        let due = self.elapsed() + delay;
+        let mut record = self.record();
+        record.progress_expected_at = record.progress_expected_at.max(due);
+    }
+
+    /// One event of the run: reads the clock once, counts the event as progress for the watchdog, and hands
+    /// the record and the time to `write`.
+    fn event<R>(&self, write: impl FnOnce(&mut Record, Duration) -> R) -> R {
         let at = self.elapsed();
         let mut record = self.record();
         record.last_event = at;
-        let Record { ledger, timeline, .. } = &mut *record;
-        write(ledger, timeline.as_mut(), at);
+        write(&mut record, at)
     }
 
     /// How long the task named `name` waited in all, for anything, in the waits that ended.
     pub(crate) fn time_waited_by(&self, name: &str) -> Duration {
         let record = self.record();
         let tasks = record.tasks.iter().filter(|task| task.name == name);
-        tasks
-            .flat_map(|task| task.waited.iter().map(|(_, waited)| *waited))
-            .sum()
+        tasks.flat_map(|task| task.waited.iter().map(|(_, waited)| *waited)).sum()
     }
 
     /// Takes the timeline out of a finished run, if it was recorded.
@@ -219,39 +222,23 @@ impl Harness {
     pub(crate) fn record(&self) -> MutexGuard<'_, Record> {
         // A panic while the lock was held cannot leave the record half-written in a way that matters here,
         // so a poisoned lock is used as it is.
-        self.shared
-            .record
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn set_activity(&self, index: usize, activity: Activity) {
-        let at = self.elapsed();
-        let mut record = self.record();
-        record.last_event = at;
-        if let Some(timeline) = &mut record.timeline {
-            match activity {
-                Activity::ShutDown { at } => timeline.rows[index].ended = Some((at, true)),
-                Activity::Stopped { at } => timeline.rows[index].ended = Some((at, false)),
-                _ => {}
-            }
-        }
-        record.tasks[index].activity = activity;
+        self.shared.record.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-/// One task of the lesson, as the harness knows it: the producer or one worker.
+/// The course's log of one task of the lesson (the producer, or one worker): what it says, what it waits
+/// for, and what became of the jobs in its hands.
 ///
-/// When a `Participant` is dropped without [`Participant::shut_down`], its task ended some other way (an
-/// error, a panic), and the summary says so.
+/// When a `TaskLog` is dropped without [`TaskLog::shut_down`], its task ended some other way (an error, a
+/// panic): its `Drop` says so in the transcript, and the summary counts it.
 #[derive(Debug)]
-pub struct Participant {
+pub struct TaskLog {
     harness: Harness,
     index: usize,
     shut_down: bool,
 }
 
-impl Participant {
+impl TaskLog {
     /// The task's name, as it appears in the transcript.
     pub fn name(&self) -> String {
         self.harness.record().tasks[self.index].name.clone()
@@ -259,85 +246,87 @@ impl Participant {
 
     /// Prints `[name] text` in the transcript, with the time.
     pub fn say(&self, text: impl Display) {
-        let name = self.name();
-        self.harness.say(format_args!("[{name}] {text}"));
+        self.harness.event(|record, at| {
+            let Record { transcript, tasks, .. } = record;
+            transcript.event(at, format_args!("[{}] {text}", tasks[self.index].name));
+        });
     }
 
-    /// Awaits `future`, noting meanwhile that this task is waiting for `what` ("room in the queue").
-    ///
-    /// Only waits that depend on another task belong here; a timer always ends by itself. The time waited is
-    /// added up for the summary, and if the run gets stuck the watchdog reports this task as waiting for
-    /// `what`.
-    pub async fn wait_for<F: Future>(&self, what: &str, future: F) -> F::Output {
-        let since = self.harness.elapsed();
-        self.harness.set_activity(
-            self.index,
-            Activity::Waiting {
-                what: what.to_string(),
-                since,
-            },
-        );
+    /// Awaits `future`, noting meanwhile that this task waits for `what` ("room in the queue"). Lessons
+    /// call it through [`Watched::watched`](crate::Watched::watched).
+    pub(crate) async fn wait_for<F: Future>(&self, what: &'static str, future: F) -> F::Output {
+        let since = self.harness.event(|record, at| {
+            record.tasks[self.index].activity = Activity::Waiting { what, since: at };
+            at
+        });
         let output = future.await;
-        let waited = self.harness.elapsed() - since;
-        self.harness.set_activity(self.index, Activity::Busy);
-        let mut record = self.harness.record();
-        if let Some(timeline) = &mut record.timeline {
-            timeline.rows[self.index].waits.push((since, since + waited));
-        }
-        let totals = &mut record.tasks[self.index].waited;
-        match totals.iter_mut().find(|(known, _)| known == what) {
-            Some((_, total)) => *total += waited,
-            None => totals.push((what.to_string(), waited)),
-        }
+        self.harness.event(|record, at| {
+            let task = &mut record.tasks[self.index];
+            task.activity = Activity::Busy;
+            let waited = at - since;
+            match task.waited.iter_mut().find(|(known, _)| *known == what) {
+                Some((_, total)) => *total += waited,
+                None => task.waited.push((what, waited)),
+            }
+            if let Some(timeline) = &mut record.timeline {
+                timeline.rows[self.index].waits.push((since, at));
+            }
+        });
         output
     }
 
-    /// Writes in the ledger that this task put `job` on the queue.
+    /// Writes in the ledger that this task put `job` on the queue. It prints nothing: the line that says so
+    /// comes once the job is really on the queue.
     pub fn produced(&self, job: &Job) {
-        self.harness.write_down(|ledger, timeline, at| {
-            ledger.produced(job);
-            if let Some(timeline) = timeline {
+        self.harness.event(|record, at| {
+            record.ledger.produced(job);
+            if let Some(timeline) = &mut record.timeline {
                 timeline.queued.push((job.number, at));
             }
         });
     }
 
-    /// Writes in the ledger that this task processed `job`, which ends now.
-    pub fn processed(&self, job: &Job) {
-        self.ended_job(job, Ending::Processed, Ledger::processed);
+    /// Prints `line` and writes in the ledger that this task processed `job`, which ends now.
+    pub fn processed(&self, job: &Job, line: impl Display) {
+        self.ended_job(job, Some(End::Processed), Ending::Processed, line);
     }
 
-    /// Writes in the ledger that `job` failed in this task's hands, and that the failure was handled.
-    pub fn failed(&self, job: &Job) {
-        self.ended_job(job, Ending::Failed, Ledger::failed);
+    /// Prints `line` and writes in the ledger that `job` failed in this task's hands, and that the failure
+    /// was handled.
+    pub fn failed(&self, job: &Job, line: impl Display) {
+        self.ended_job(job, Some(End::Failed), Ending::Failed, line);
     }
 
-    /// Notes that an attempt at `job` failed in this task's hands and will be retried; the job goes on.
-    pub fn retrying(&self, job: &Job) {
-        self.ended_job(job, Ending::Retrying, |_, _| {});
+    /// Prints `line` and notes that an attempt at `job` failed in this task's hands and will be retried: the
+    /// job goes on, and the ledger waits for its end.
+    pub fn retrying(&self, job: &Job, line: impl Display) {
+        self.ended_job(job, None, Ending::Retrying, line);
     }
 
-    /// Writes in the ledger that `job` failed its last attempt in this task's hands and was parked in a
-    /// dead-letter queue.
-    pub fn dead_lettered(&self, job: &Job) {
-        self.ended_job(job, Ending::Failed, Ledger::dead_lettered);
+    /// Prints `line` and writes in the ledger that `job` failed its last attempt in this task's hands and
+    /// was parked in a dead-letter queue.
+    pub fn dead_lettered(&self, job: &Job, line: impl Display) {
+        self.ended_job(job, Some(End::DeadLettered), Ending::Failed, line);
     }
 
-    /// Writes in the ledger that `job`, parked in a dead-letter queue, was replayed by this task and
-    /// processed after all.
-    pub fn recovered(&self, job: &Job) {
-        self.ended_job(job, Ending::Processed, Ledger::recovered);
+    /// Prints `line` and writes in the ledger that `job`, parked in a dead-letter queue, was replayed by this
+    /// task and processed after all.
+    pub fn recovered(&self, job: &Job, line: impl Display) {
+        self.ended_job(job, Some(End::Recovered), Ending::Processed, line);
     }
 
-    /// Writes a job's end in the ledger, and in the timeline the time this task held it: the job's
-    /// processing time, up to now. Every lesson processes a job by waiting its processing time, then
+    /// Prints `line`, writes a job's end in the ledger, and in the timeline the time this task held it: the
+    /// job's processing time, up to now. Every lesson processes a job by waiting its processing time, then
     /// reporting how it ended.
-    fn ended_job(&self, job: &Job, ending: Ending, write: impl FnOnce(&mut Ledger, &Job)) {
-        let index = self.index;
-        self.harness.write_down(|ledger, timeline, at| {
-            write(ledger, job);
+    fn ended_job(&self, job: &Job, end: Option<End>, ending: Ending, line: impl Display) {
+        self.harness.event(|record, at| {
+            let Record { transcript, ledger, tasks, timeline, .. } = record;
+            transcript.event(at, format_args!("[{}] {line}", tasks[self.index].name));
+            if let Some(end) = end {
+                ledger.ended(job, end);
+            }
             if let Some(timeline) = timeline {
-                timeline.rows[index].spans.push(Span {
+                timeline.rows[self.index].spans.push(Span {
                     job: job.number,
                     start: at.saturating_sub(job.processing_time),
                     end: at,
@@ -350,25 +339,31 @@ impl Participant {
     /// Notes that this task ended cleanly.
     pub fn shut_down(mut self) {
         self.shut_down = true;
-        let at = self.harness.elapsed();
-        self.harness.set_activity(self.index, Activity::ShutDown { at });
+        self.set_end(|at| Activity::ShutDown { at });
+    }
+
+    /// Notes how this task ended, as its activity and in the timeline.
+    fn set_end(&self, activity: impl FnOnce(Duration) -> Activity) {
+        self.harness.event(|record, at| {
+            let activity = activity(at);
+            if let Some(timeline) = &mut record.timeline {
+                let clean = matches!(activity, Activity::ShutDown { .. });
+                timeline.rows[self.index].ended = Some((at, clean));
+            }
+            record.tasks[self.index].activity = activity;
+        });
     }
 }
 
-impl Drop for Participant {
-    /// A task that ends without [`Participant::shut_down`] was ended by an error or a panic. Nobody may be
-    /// looking at its `JoinHandle` yet, so the harness says it in the transcript: a failure is never silent.
+impl Drop for TaskLog {
+    /// A task that ends without [`TaskLog::shut_down`] was ended by an error or a panic. Nobody may be
+    /// looking at its `JoinHandle` yet, so the course says it in the transcript: a failure is never silent.
     fn drop(&mut self) {
         if self.shut_down || self.harness.record().concluded {
             return;
         }
-        let at = self.harness.elapsed();
-        self.harness.set_activity(self.index, Activity::Stopped { at });
-        let how = if std::thread::panicking() {
-            "it panicked"
-        } else {
-            "it returned early: an error?"
-        };
+        self.set_end(|at| Activity::Stopped { at });
+        let how = if std::thread::panicking() { "it panicked" } else { "it returned early: an error?" };
         self.say(format_args!("!! This task ended without shutting down ({how})"));
     }
 }

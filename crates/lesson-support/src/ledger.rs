@@ -1,12 +1,16 @@
-//! The ledger: what became of every job.
+//! The ledger: the course's record of what became of every job.
 //!
 //! A course about queues must not lose a job without saying so. Every job the producer puts on the queue is
 //! written in the ledger, and so is its end: processed, failed or dead-lettered. A job with no end when the
 //! run stops is lost, and the summary names it.
+//!
+//! The ledger keeps counts, and the numbers of the jobs that have not ended yet: only what is in the queue or
+//! in a worker's hands, never every job of a long run. Once its set has grown to that size, writing in the
+//! ledger allocates nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashSet};
 
-use crate::workload::Job;
+use crate::workload::{Job, JobName};
 
 /// How each job of a run ended, or that it has not ended yet.
 #[derive(Debug, Default)]
@@ -19,68 +23,93 @@ pub struct Ledger {
     pub failed: usize,
     /// Jobs given up on after their retries and parked in a dead-letter queue.
     pub dead_lettered: usize,
-    /// Jobs produced that have not ended yet, by number. Kept small: only what is in the queue or in a
-    /// worker's hands, never every job of a long run.
-    unfinished: BTreeMap<usize, String>,
+    /// The numbers of the jobs produced that have not ended yet. Its order does not matter: the lost jobs
+    /// are sorted before they are named.
+    unfinished: HashSet<usize>,
+    /// The start of the jobs' names (`process_item`), to name the lost ones.
+    kind: &'static str,
     /// The jobs in a dead-letter queue, by number, so that a replay can take them out again.
     parked: BTreeSet<usize>,
     /// Things that must never happen, such as a job that ends twice. They make the run fail.
     mistakes: Vec<String>,
 }
 
+/// How a job ended, as the ledger counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// A worker finished it.
+    Processed,
+    /// It failed, and the failure was handled and reported.
+    Failed,
+    /// It failed every attempt it was allowed, and was parked in a dead-letter queue.
+    DeadLettered,
+    /// It was parked, then replayed and processed after all.
+    Recovered,
+}
+
+impl End {
+    /// The end in words: "processed".
+    pub fn describe(self) -> &'static str {
+        match self {
+            End::Processed => "processed",
+            End::Failed => "failed",
+            End::DeadLettered => "dead-lettered",
+            End::Recovered => "recovered",
+        }
+    }
+}
+
 impl Ledger {
     /// Notes that `job` was put on the queue.
     pub fn produced(&mut self, job: &Job) {
         self.produced += 1;
-        if self.unfinished.insert(job.number, job.name.clone()).is_some() {
-            self.mistakes.push(format!("{} was produced twice", job.name));
+        self.kind = job.kind;
+        if !self.unfinished.insert(job.number) {
+            self.mistakes.push(format!("{} was produced twice", job.name()));
         }
     }
 
-    /// Notes that a worker finished `job`.
-    pub fn processed(&mut self, job: &Job) {
-        self.end(job, "processed");
-        self.processed += 1;
-    }
-
-    /// Notes that `job` failed and the failure was handled.
-    pub fn failed(&mut self, job: &Job) {
-        self.end(job, "failed");
-        self.failed += 1;
-    }
-
-    /// Notes that `job` was parked in a dead-letter queue.
-    pub fn dead_lettered(&mut self, job: &Job) {
-        self.end(job, "dead-lettered");
-        self.dead_lettered += 1;
-        self.parked.insert(job.number);
-    }
-
-    /// Notes that `job`, parked in a dead-letter queue, was replayed and processed after all.
-    pub fn recovered(&mut self, job: &Job) {
-        if !self.parked.remove(&job.number) {
-            self.mistakes.push(format!(
-                "{} was recovered but it was not in a dead-letter queue",
-                job.name
-            ));
+    /// Notes that `job` ended as `end`.
+    pub fn ended(&mut self, job: &Job, end: End) {
+        if end == End::Recovered {
+            if !self.parked.remove(&job.number) {
+                self.mistakes
+                    .push(format!("{} was recovered but it was not in a dead-letter queue", job.name()));
+                return;
+            }
+            self.dead_lettered -= 1;
+            self.processed += 1;
             return;
         }
-        self.dead_lettered -= 1;
-        self.processed += 1;
-    }
-
-    fn end(&mut self, job: &Job, how: &str) {
-        if self.unfinished.remove(&job.number).is_none() {
+        if !self.unfinished.remove(&job.number) {
             self.mistakes.push(format!(
-                "{} was {how} but it was not waiting to be processed (never produced, or ended twice)",
-                job.name
+                "{} was {} but it was not waiting to be processed (never produced, or ended twice)",
+                job.name(),
+                end.describe()
             ));
+        }
+        match end {
+            End::Processed => self.processed += 1,
+            End::Failed => self.failed += 1,
+            End::DeadLettered => {
+                self.dead_lettered += 1;
+                self.parked.insert(job.number);
+            }
+            End::Recovered => unreachable!("handled above"),
         }
     }
 
-    /// Jobs produced that never ended: the lost ones, once the run is over.
-    pub fn unfinished(&self) -> impl Iterator<Item = &str> {
-        self.unfinished.values().map(String::as_str)
+    /// Jobs produced that never ended, in the order of their numbers: the lost ones, once the run is over.
+    pub fn unfinished(&self) -> Vec<JobName> {
+        let mut numbers: Vec<usize> = self.unfinished.iter().copied().collect();
+        numbers.sort_unstable();
+        let kind = self.kind;
+        numbers.into_iter().map(|number| JobName::new(kind, number)).collect()
+    }
+
+    /// How many jobs produced have not ended yet.
+    pub fn unfinished_count(&self) -> usize {
+        self.unfinished.len()
     }
 
     /// What went wrong in the bookkeeping itself.
@@ -98,15 +127,27 @@ mod tests {
     fn every_job_ends_once() {
         let workload = Workload::new(1);
         let mut ledger = Ledger::default();
-        for number in 1..=3 {
+        for number in (1..=3).rev() {
             ledger.produced(&workload.job(number));
         }
-        ledger.processed(&workload.job(1));
-        ledger.failed(&workload.job(2));
+        ledger.ended(&workload.job(1), End::Processed);
+        ledger.ended(&workload.job(2), End::Failed);
         assert_eq!((ledger.produced, ledger.processed, ledger.failed), (3, 1, 1));
-        assert_eq!(ledger.unfinished().collect::<Vec<_>>(), ["process_item_3"]);
-        assert_eq!(ledger.unfinished().count(), 1);
+        let lost: Vec<String> = ledger.unfinished().iter().map(ToString::to_string).collect();
+        assert_eq!(lost, ["process_item_3"]);
+        assert_eq!(ledger.unfinished_count(), 1);
         assert!(ledger.mistakes().is_empty());
+    }
+
+    #[test]
+    fn lost_jobs_are_named_in_order() {
+        let workload = Workload::new(1);
+        let mut ledger = Ledger::default();
+        for number in [30, 4, 200, 1] {
+            ledger.produced(&workload.job(number));
+        }
+        let lost: Vec<String> = ledger.unfinished().iter().map(ToString::to_string).collect();
+        assert_eq!(lost, ["process_item_1", "process_item_4", "process_item_30", "process_item_200"]);
     }
 
     #[test]
@@ -114,11 +155,11 @@ mod tests {
         let job = Workload::new(1).job(1);
         let mut ledger = Ledger::default();
         ledger.produced(&job);
-        ledger.dead_lettered(&job);
+        ledger.ended(&job, End::DeadLettered);
         assert_eq!((ledger.processed, ledger.dead_lettered), (0, 1));
-        ledger.recovered(&job);
+        ledger.ended(&job, End::Recovered);
         assert_eq!((ledger.processed, ledger.dead_lettered), (1, 0));
-        ledger.recovered(&job);
+        ledger.ended(&job, End::Recovered);
         assert_eq!(ledger.mistakes().len(), 1, "a job recovers once");
     }
 
@@ -127,8 +168,8 @@ mod tests {
         let job = Workload::new(1).job(1);
         let mut ledger = Ledger::default();
         ledger.produced(&job);
-        ledger.processed(&job);
-        ledger.processed(&job);
+        ledger.ended(&job, End::Processed);
+        ledger.ended(&job, End::Processed);
         assert_eq!(ledger.mistakes().len(), 1);
     }
 }

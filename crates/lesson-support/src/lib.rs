@@ -8,7 +8,9 @@
 //! - [`workload`]: each job's times, drawn from the seed;
 //! - [`failures`]: `--fail-job` and `--panic-job`, failures on demand;
 //! - [`transcript`]: the timed lines a run prints;
-//! - [`harness`]: what a lesson's tasks hold on to, to print, to account for jobs, to say what they wait for;
+//! - [`harness`]: what a lesson holds on to, and the log of each of its tasks: to print, to account for jobs,
+//!   to say what they wait for;
+//! - [`watched`]: `.watched(&task, "what")`, the one instrument on an `.await`;
 //! - [`ledger`]: what became of every job;
 //! - [`watchdog`]: ends a stuck run with a report instead of a hang;
 //! - [`summary`]: the accounting at the end of every run, and the exit status;
@@ -29,11 +31,13 @@ pub mod testing;
 pub mod timeline;
 pub mod transcript;
 pub mod watchdog;
+pub mod watched;
 pub mod workload;
 
 pub use clock::Seconds;
 pub use failures::{Failures, JobError, panic_message};
-pub use harness::{Harness, Participant};
+pub use harness::{Harness, TaskLog};
 pub use run::{Lesson, LessonOptions, NoOptions, capture, main};
 pub use settings::Settings;
-pub use workload::{Job, Slot, Workload};
+pub use watched::Watched;
+pub use workload::{Job, JobName, Slot, Workload};

@@ -17,11 +17,14 @@ use crate::transcript::Transcript;
 use crate::watchdog::watch;
 
 /// What a lesson binary says about itself in `--help`.
+///
+/// A lesson fills `name` and `about` from its `Cargo.toml` (`env!("CARGO_PKG_NAME")`,
+/// `env!("CARGO_PKG_DESCRIPTION")`), so that what a lesson is called is written in one place.
 #[derive(Debug, Clone, Copy)]
 pub struct Lesson {
     /// The crate's and the binary's name: `baseline`.
     pub name: &'static str,
-    /// One line: what the lesson shows.
+    /// One line: what the lesson shows (the crate's description).
     pub about: &'static str,
     /// The first line of every run, as the Python lesson's `--- Producer-Consumer with asyncio.Queue ---`.
     pub heading: &'static str,
@@ -36,11 +39,12 @@ const AFTER_HELP: &str = concat!(
     "the flags; 130 Ctrl-C stopped a --real-time run.",
 );
 
-/// A lesson's own flags, parsed by clap, and checked against the settings once both are known.
+/// A lesson's own flags, parsed by clap, and prepared for the run once the settings are known too.
 pub trait LessonOptions: Args + Clone {
-    /// Checks what a single flag's parser cannot: a value that depends on another flag, such as a job number
-    /// that must not be above `--jobs`. The mistake is one line naming the flag and what it accepts.
-    fn check(&self, _settings: &Settings) -> Result<(), String> {
+    /// Checks what a single flag's parser cannot, a value that depends on another flag (a job number that
+    /// must not be above `--jobs`), and puts the options in the form the run uses (job lists sorted for a
+    /// quick look-up). A mistake is one line naming the flag and what it accepts.
+    fn prepare(&mut self, _settings: &Settings) -> Result<(), String> {
         Ok(())
     }
 }
@@ -120,9 +124,7 @@ where
     F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let args = std::iter::once(about.name)
-        .chain(args.iter().copied())
-        .map(OsString::from);
+    let args = std::iter::once(about.name).chain(args.iter().copied()).map(OsString::from);
     let (text, status) = match parse::<O>(about, args, Some(100)) {
         Ok((settings, options)) if settings.is_sweep() => sweep(about, &settings, &options, &lesson),
         Ok((settings, options)) => {
@@ -184,15 +186,8 @@ where
             () = &mut lesson => None,
             stall = watch(&harness, limit) => Some(stall),
         };
-        let elapsed = stall
-            .as_ref()
-            .map_or_else(|| harness.elapsed(), |stall| stall.stopped_at);
-        (
-            conclude(&harness, stall.as_ref()),
-            elapsed,
-            stall.is_some(),
-            harness,
-        )
+        let elapsed = stall.as_ref().map_or_else(|| harness.elapsed(), |stall| stall.stopped_at);
+        (conclude(&harness, stall.as_ref()), elapsed, stall.is_some(), harness)
     });
     // Dropping the runtime ends the tasks that a stuck run left behind.
     drop(runtime);
@@ -229,11 +224,7 @@ where
     Fut: Future<Output = ()>,
 {
     let over_workers = !settings.sweep.is_empty();
-    let values = if over_workers {
-        &settings.sweep
-    } else {
-        &settings.sweep_queue_sizes
-    };
+    let values = if over_workers { &settings.sweep } else { &settings.sweep_queue_sizes };
     let rows: Vec<crate::sweep::Row> = values
         .iter()
         .map(|&value| {
@@ -245,13 +236,8 @@ where
             }
             settings.sweep.clear();
             settings.sweep_queue_sizes.clear();
-            let outcome = execute(
-                about,
-                settings.clone(),
-                options.clone(),
-                Transcript::captured(true),
-                lesson,
-            );
+            let outcome =
+                execute(about, settings.clone(), options.clone(), Transcript::captured(true), lesson);
             crate::sweep::Row {
                 workers: settings.workers,
                 queue_size: settings.queue_size,
@@ -288,9 +274,7 @@ pub(crate) fn parse_for_test<O: LessonOptions>(
     about: Lesson,
     args: &[&str],
 ) -> Result<(Settings, O), String> {
-    let args = std::iter::once(about.name)
-        .chain(args.iter().copied())
-        .map(OsString::from);
+    let args = std::iter::once(about.name).chain(args.iter().copied()).map(OsString::from);
     parse::<O>(about, args, Some(100)).map_err(|usage| match usage {
         Usage::Help(text) | Usage::Mistake(text) => text,
     })
@@ -318,7 +302,7 @@ fn parse<O: LessonOptions>(
         .try_get_matches_from(args)
         .and_then(|mut matches| CommandLine::<O>::from_arg_matches_mut(&mut matches));
     match parsed {
-        Ok(command_line) => match command_line.options.check(&command_line.settings) {
+        Ok(mut command_line) => match command_line.options.prepare(&command_line.settings) {
             Ok(()) => Ok((command_line.settings, command_line.options)),
             Err(mistake) => Err(Usage::Mistake(format!("error: {mistake} (see --help)"))),
         },

@@ -60,10 +60,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         if settings.timeline {
             lines.push(String::new());
             lines.extend(
-                timeline
-                    .render_text(elapsed, record.transcript.is_terminal())
-                    .lines()
-                    .map(str::to_string),
+                timeline.render_text(elapsed, record.transcript.is_terminal()).lines().map(str::to_string),
             );
         }
         if let Some(path) = &settings.timeline_svg {
@@ -72,10 +69,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
                 settings.jobs, settings.workers, settings.queue_size, settings.seed
             );
             if let Err(error) = std::fs::write(path, timeline.render_svg(elapsed, &title)) {
-                lines.push(format!(
-                    "Cannot write the timeline to {}: {error}",
-                    path.display()
-                ));
+                lines.push(format!("Cannot write the timeline to {}: {error}", path.display()));
             }
         }
     }
@@ -83,11 +77,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     let ledger = &record.ledger;
     lines.push(String::new());
     lines.push("--- Summary ---".to_string());
-    let headline = if stall.is_some() {
-        "Stopped after"
-    } else {
-        "Processed"
-    };
+    let headline = if stall.is_some() { "Stopped after" } else { "Processed" };
     lines.push(match stall {
         None => format!(
             "{headline} {} in {:.1} seconds with {}",
@@ -102,11 +92,10 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
             count(ledger.processed, "job", "jobs"),
         ),
     });
-    let lost: Vec<&str> = ledger.unfinished().collect();
-    let (shut_down, not_shut_down): (Vec<_>, Vec<_>) = record
-        .tasks
-        .iter()
-        .partition(|task| matches!(task.activity, Activity::ShutDown { .. }));
+    let lost: Vec<String> = ledger.unfinished().iter().map(ToString::to_string).collect();
+    let lost: Vec<&str> = lost.iter().map(String::as_str).collect();
+    let (shut_down, not_shut_down): (Vec<_>, Vec<_>) =
+        record.tasks.iter().partition(|task| matches!(task.activity, Activity::ShutDown { .. }));
     let not_shut_down: Vec<&str> = not_shut_down.iter().map(|task| task.name.as_str()).collect();
     let mut table = vec![
         ("produced", format!("{} of {}", ledger.produced, settings.jobs)),
@@ -133,10 +122,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
             lost.len()
         ),
     ));
-    table.push((
-        "elapsed",
-        format!("{} ({}, seed {})", Seconds(elapsed), clock.name(), settings.seed),
-    ));
+    table.push(("elapsed", format!("{} ({}, seed {})", Seconds(elapsed), clock.name(), settings.seed)));
     table.push((
         "shut down",
         format!(
@@ -158,37 +144,20 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     if !lost.is_empty() {
         problems.push(format!("{} lost", count(lost.len(), "job was", "jobs were")));
     }
-    let stopped = record
-        .tasks
-        .iter()
-        .filter(|task| matches!(task.activity, Activity::Stopped { .. }))
-        .count();
+    let stopped =
+        record.tasks.iter().filter(|task| matches!(task.activity, Activity::Stopped { .. })).count();
     if stopped > 0 {
-        problems.push(format!(
-            "{} without shutting down",
-            count(stopped, "task stopped", "tasks stopped")
-        ));
+        problems.push(format!("{} without shutting down", count(stopped, "task stopped", "tasks stopped")));
     }
-    problems.extend(
-        ledger
-            .mistakes()
-            .iter()
-            .map(|mistake| format!("ledger mistake: {mistake}")),
-    );
+    problems.extend(ledger.mistakes().iter().map(|mistake| format!("ledger mistake: {mistake}")));
 
     let status = if harness.is_interrupted() {
         let never_made = settings.jobs - harness.jobs_made();
         problems.insert(
             0,
-            format!(
-                "interrupted by Ctrl-C: {never_made} of {} jobs were never made",
-                settings.jobs
-            ),
+            format!("interrupted by Ctrl-C: {never_made} of {} jobs were never made", settings.jobs),
         );
-        lines.push(format!(
-            "Exit status {EXIT_INTERRUPTED}: {}.",
-            problems.join("; ")
-        ));
+        lines.push(format!("Exit status {EXIT_INTERRUPTED}: {}.", problems.join("; ")));
         EXIT_INTERRUPTED
     } else if problems.is_empty() {
         lines.push(format!(
@@ -221,11 +190,7 @@ fn waiting_lines(record: &Record, elapsed: Duration) -> Vec<String> {
     let mut totals: Vec<Total> = Vec::new();
     for task in &record.tasks {
         let kind = kind_of(&task.name);
-        let mut waits: Vec<(&str, Duration)> = task
-            .waited
-            .iter()
-            .map(|(what, waited)| (what.as_str(), *waited))
-            .collect();
+        let mut waits: Vec<(&str, Duration)> = task.waited.clone();
         if let Activity::Waiting { what, since } = &task.activity {
             let waited = elapsed.saturating_sub(*since);
             match waits.iter_mut().find(|(known, _)| known == what) {
@@ -234,50 +199,30 @@ fn waiting_lines(record: &Record, elapsed: Duration) -> Vec<String> {
             }
         }
         for (what, waited) in waits {
-            match totals
-                .iter_mut()
-                .find(|total| total.kind == kind && total.what == what)
-            {
+            match totals.iter_mut().find(|total| total.kind == kind && total.what == what) {
                 Some(total) => {
                     total.waited += waited;
                     total.tasks += 1;
                 }
-                None => totals.push(Total {
-                    kind,
-                    what,
-                    waited,
-                    tasks: 1,
-                }),
+                None => totals.push(Total { kind, what, waited, tasks: 1 }),
             }
         }
     }
     // A stable sort keeps the order of first waits within each kind.
-    totals.sort_by_key(|total| {
-        record
-            .tasks
-            .iter()
-            .position(|task| kind_of(&task.name) == total.kind)
-    });
+    totals.sort_by_key(|total| record.tasks.iter().position(|task| kind_of(&task.name) == total.kind));
     totals
         .into_iter()
-        .map(
-            |Total {
-                 kind,
-                 what,
-                 waited,
-                 tasks,
-             }| {
-                if tasks == 1 {
-                    format!("  {kind} waited {} in all for {what}", Seconds(waited))
-                } else {
-                    format!(
-                        "  {kind}s waited {} in all for {what} ({tasks} of them, {} each on average)",
-                        Seconds(waited),
-                        Seconds(waited / tasks)
-                    )
-                }
-            },
-        )
+        .map(|Total { kind, what, waited, tasks }| {
+            if tasks == 1 {
+                format!("  {kind} waited {} in all for {what}", Seconds(waited))
+            } else {
+                format!(
+                    "  {kind}s waited {} in all for {what} ({tasks} of them, {} each on average)",
+                    Seconds(waited),
+                    Seconds(waited / tasks)
+                )
+            }
+        })
         .collect()
 }
 
@@ -293,20 +238,12 @@ fn listed(prefix: &str, names: &[&str]) -> String {
     }
     let shown = names[..names.len().min(NAMES_SHOWN)].join(", ");
     let more = names.len().saturating_sub(NAMES_SHOWN);
-    if more > 0 {
-        format!("{prefix}{shown} and {more} more")
-    } else {
-        format!("{prefix}{shown}")
-    }
+    if more > 0 { format!("{prefix}{shown} and {more} more") } else { format!("{prefix}{shown}") }
 }
 
 /// "1 job was" or "3 jobs were".
 fn count(number: usize, one: &str, many: &str) -> String {
-    if number == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{number} {many}")
-    }
+    if number == 1 { format!("1 {one}") } else { format!("{number} {many}") }
 }
 
 #[cfg(test)]

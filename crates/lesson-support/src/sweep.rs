@@ -54,11 +54,7 @@ impl LowerBound {
             // Any job, not only the last, ends no sooner than it is made plus processed.
             producer = producer.max(made + job.processing_time);
         }
-        LowerBound {
-            work: total_work / workers.max(1) as u32,
-            longest_job,
-            producer,
-        }
+        LowerBound { work: total_work / workers.max(1) as u32, longest_job, producer }
     }
 
     /// The bound itself: the largest limit.
@@ -88,11 +84,7 @@ pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
         0 => "no limit".to_string(),
         size => size.to_string(),
     };
-    let clock = if settings.real_time {
-        "wall clock"
-    } else {
-        "simulated clock"
-    };
+    let clock = if settings.real_time { "wall clock" } else { "simulated clock" };
     let mut text = format!(
         "Sweep of {} over the number of workers (jobs {}, queue size {queue}, seed {}, {clock})\n\n",
         about.name, settings.jobs, settings.seed
@@ -111,21 +103,14 @@ pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
         let efficiency = if row.elapsed.is_zero() {
             "-".to_string()
         } else {
-            format!(
-                "{:.0}%",
-                100.0 * bound.value().as_secs_f64() / row.elapsed.as_secs_f64()
-            )
+            format!("{:.0}%", 100.0 * bound.value().as_secs_f64() / row.elapsed.as_secs_f64())
         };
         let bar_length = if longest.is_zero() {
             0
         } else {
             (BAR_WIDTH as f64 * row.elapsed.as_secs_f64() / longest.as_secs_f64()).round() as usize
         };
-        let stuck = if row.stalled {
-            "  stopped by the watchdog"
-        } else {
-            ""
-        };
+        let stuck = if row.stalled { "  stopped by the watchdog" } else { "" };
         text.push_str(&format!(
             "{:>7} {:>9} {:>9} {:>12}  {:<16} {:>10}  {}{stuck}\n",
             row.workers,
@@ -151,21 +136,13 @@ pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
 
 /// The table of a sweep over queue sizes: how long each run took, and how long its producer waited for room.
 pub fn render_queue_sizes(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
-    let clock = if settings.real_time {
-        "wall clock"
-    } else {
-        "simulated clock"
-    };
+    let clock = if settings.real_time { "wall clock" } else { "simulated clock" };
     let mut text = format!(
         "Sweep of {} over the queue size (jobs {}, workers {}, seed {}, {clock})\n\n",
         about.name, settings.jobs, settings.workers, settings.seed
     );
     text.push_str("queue size   elapsed  producer waited for room\n");
-    let longest_wait = rows
-        .iter()
-        .map(|row| row.producer_waited)
-        .max()
-        .unwrap_or_default();
+    let longest_wait = rows.iter().map(|row| row.producer_waited).max().unwrap_or_default();
     for row in rows {
         let size = match row.queue_size {
             0 => "no limit".to_string(),
@@ -177,11 +154,7 @@ pub fn render_queue_sizes(about: Lesson, settings: &Settings, rows: &[Row]) -> S
             (BAR_WIDTH as f64 * row.producer_waited.as_secs_f64() / longest_wait.as_secs_f64()).round()
                 as usize
         };
-        let stuck = if row.stalled {
-            "  stopped by the watchdog"
-        } else {
-            ""
-        };
+        let stuck = if row.stalled { "  stopped by the watchdog" } else { "" };
         let line = format!(
             "{size:>10} {:>9} {:>10}  {}{stuck}",
             Seconds(row.elapsed).to_string(),
@@ -210,16 +183,9 @@ mod tests {
         let many = LowerBound::of(&workload, 20, 100);
         assert_eq!(one.value(), one.work, "one worker is bound by the work");
         assert_eq!(one.binding(), "the work");
-        assert_eq!(
-            many.value(),
-            many.producer,
-            "a hundred workers wait for the producer"
-        );
+        assert_eq!(many.value(), many.producer, "a hundred workers wait for the producer");
         assert_eq!(many.binding(), "the producer");
-        assert_eq!(
-            one.longest_job, many.longest_job,
-            "the longest job does not depend on the workers"
-        );
+        assert_eq!(one.longest_job, many.longest_job, "the longest job does not depend on the workers");
     }
 
     #[test]

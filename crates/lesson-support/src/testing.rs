@@ -70,11 +70,7 @@ pub fn broken_promises(recorded: &Recorded, jobs: usize, workers: usize) -> Vec<
     if !recorded.output.contains("  lost          0\n") {
         broken.push("a job was lost".to_string());
     }
-    let worker_rows: Vec<_> = timeline
-        .rows
-        .iter()
-        .filter(|row| row.name.starts_with("Worker-"))
-        .collect();
+    let worker_rows: Vec<_> = timeline.rows.iter().filter(|row| row.name.starts_with("Worker-")).collect();
     if worker_rows.len() != workers {
         broken.push(format!("{} workers ran, not {workers}", worker_rows.len()));
     }
@@ -84,10 +80,7 @@ pub fn broken_promises(recorded: &Recorded, jobs: usize, workers: usize) -> Vec<
         }
     }
     if timeline.queued.len() != jobs {
-        broken.push(format!(
-            "{} jobs were put on the queue, not {jobs}",
-            timeline.queued.len()
-        ));
+        broken.push(format!("{} jobs were put on the queue, not {jobs}", timeline.queued.len()));
     }
 
     // Every job ends once: its spans, in every worker's row, are retried attempts followed by one end.
@@ -100,15 +93,8 @@ pub fn broken_promises(recorded: &Recorded, jobs: usize, workers: usize) -> Vec<
     }
     for (job, spans) in spans_by_job.iter_mut().enumerate().skip(1) {
         spans.sort_by_key(|(start, _)| *start);
-        let endings = spans
-            .iter()
-            .filter(|(_, ending)| *ending != Ending::Retrying)
-            .count();
-        if endings != 1
-            || spans
-                .last()
-                .is_some_and(|(_, ending)| *ending == Ending::Retrying)
-        {
+        let endings = spans.iter().filter(|(_, ending)| *ending != Ending::Retrying).count();
+        if endings != 1 || spans.last().is_some_and(|(_, ending)| *ending == Ending::Retrying) {
             broken.push(format!("job {job} ended {endings} times: {spans:?}"));
         }
     }
@@ -149,10 +135,7 @@ pub fn settings_args(jobs: usize, workers: usize, queue_size: usize, seed: u64) 
 /// How many test cases a property test runs: 256 by default, a few seconds in every `cargo test`; set
 /// `PROPTEST_CASES` (for example to 5000) for a long run.
 pub fn property_cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(256)
+    std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(256)
 }
 
 /// The names of the tests that [`common_lesson_tests!`](crate::common_lesson_tests) writes, for the check
@@ -248,11 +231,7 @@ pub fn check_timeline_picture(path: &str, run: impl Fn(&[&str]) -> String) {
         std::process::id(),
         path.replace(['/', '.'], "-")
     ));
-    let output = run(&[
-        "--quiet",
-        "--timeline-svg",
-        scratch.to_str().expect("a UTF-8 temporary path"),
-    ]);
+    let output = run(&["--quiet", "--timeline-svg", scratch.to_str().expect("a UTF-8 temporary path")]);
     let svg = std::fs::read_to_string(&scratch)
         .unwrap_or_else(|error| panic!("no picture was drawn ({error}):\n{output}"));
     let _ = std::fs::remove_file(&scratch);
@@ -308,16 +287,12 @@ pub fn refresh_blocks(
             continue;
         };
         let indent = &line[..line.len() - trimmed.len()];
-        let what = rest
-            .trim()
-            .strip_suffix("-->")
-            .ok_or("a generated block's opening line must end in -->")?;
+        let what =
+            rest.trim().strip_suffix("-->").ok_or("a generated block's opening line must end in -->")?;
         let what = what.trim();
         // Skip the old content, up to and including the closing line.
         if !lines.by_ref().any(|old| old.trim() == OUTPUT_ENDS) {
-            return Err(format!(
-                "the generated block `{what}` has no `{OUTPUT_ENDS}` line"
-            ));
+            return Err(format!("the generated block `{what}` has no `{OUTPUT_ENDS}` line"));
         }
         let mut block = String::from("```text\n");
         block.push_str(&generate(what));

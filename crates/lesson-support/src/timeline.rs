@@ -89,10 +89,8 @@ impl Timeline {
         let columns = WIDTH - LABEL;
         let seconds_per_column = elapsed.as_secs_f64().max(0.001) / columns as f64;
         let time_of = |column: usize| Duration::from_secs_f64((column as f64 + 0.5) * seconds_per_column);
-        let mut text = format!(
-            "Timeline (one column is {}):\n",
-            Seconds(Duration::from_secs_f64(seconds_per_column))
-        );
+        let mut text =
+            format!("Timeline (one column is {}):\n", Seconds(Duration::from_secs_f64(seconds_per_column)));
         let rows: Vec<&Row> = self.drawn_rows().collect();
         for row in rows.iter().take(MAX_ROWS) {
             let mut cells: Vec<Cell> = (0..columns).map(|column| cell_of(row, time_of(column))).collect();
@@ -109,11 +107,8 @@ impl Timeline {
         for column in 0..columns {
             let start = Duration::from_secs_f64(column as f64 * seconds_per_column);
             let end = Duration::from_secs_f64((column + 1) as f64 * seconds_per_column);
-            let depth = [start, time_of(column), end]
-                .into_iter()
-                .map(|at| self.depth_at(at))
-                .max()
-                .unwrap_or(0);
+            let depth =
+                [start, time_of(column), end].into_iter().map(|at| self.depth_at(at)).max().unwrap_or(0);
             depths.push(match depth {
                 0 => ' ',
                 1..=9 => char::from_digit(depth as u32, 10).expect("a digit"),
@@ -148,19 +143,10 @@ impl Timeline {
             w = LEFT + PLOT + 20.0
         );
         let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
-        let _ = writeln!(
-            svg,
-            r#"<text x="10" y="20" font-size="13">{}</text>"#,
-            escape(title)
-        );
+        let _ = writeln!(svg, r#"<text x="10" y="20" font-size="13">{}</text>"#, escape(title));
         for (index, row) in rows.iter().enumerate() {
             let top = 40.0 + ROW_HEIGHT * index as f64;
-            let _ = writeln!(
-                svg,
-                r#"<text x="10" y="{}">{}</text>"#,
-                top + 14.0,
-                escape(&row.name)
-            );
+            let _ = writeln!(svg, r#"<text x="10" y="{}">{}</text>"#, top + 14.0, escape(&row.name));
             // A thin line while the task lives, so that a busy producer shows; waits and jobs are drawn over it.
             let lived = row.ended.map_or(elapsed, |(at, _)| at);
             let _ = writeln!(
@@ -232,11 +218,8 @@ impl Timeline {
                 );
             }
         }
-        let _ = writeln!(
-            svg,
-            r##"<text x="10" y="{}" fill="#7f7f7f">max {deepest}</text>"##,
-            queue_top + 44.0
-        );
+        let _ =
+            writeln!(svg, r##"<text x="10" y="{}" fill="#7f7f7f">max {deepest}</text>"##, queue_top + 44.0);
         // The time axis.
         let axis_y = queue_top + 66.0;
         let tick = tick_interval(elapsed);
@@ -291,17 +274,9 @@ impl Cell {
         }
         use anstyle::{AnsiColor, Style};
         let style = match self {
-            Cell::Job {
-                ending: Ending::Processed,
-                job,
-                ..
-            } => {
-                const COLOURS: [AnsiColor; 4] = [
-                    AnsiColor::Blue,
-                    AnsiColor::Green,
-                    AnsiColor::Magenta,
-                    AnsiColor::Cyan,
-                ];
+            Cell::Job { ending: Ending::Processed, job, .. } => {
+                const COLOURS: [AnsiColor; 4] =
+                    [AnsiColor::Blue, AnsiColor::Green, AnsiColor::Magenta, AnsiColor::Cyan];
                 COLOURS[job % COLOURS.len()].on_default()
             }
             Cell::Job { .. } | Cell::Ended => AnsiColor::Red.on_default(),
@@ -320,21 +295,13 @@ fn cell_of(row: &Row, at: Duration) -> Cell {
             Ending::Failed => 'x',
             Ending::Retrying => 'r',
         };
-        return Cell::Job {
-            job: span.job,
-            ending: span.ending,
-            glyph,
-        };
+        return Cell::Job { job: span.job, ending: span.ending, glyph };
     }
     match row.ended {
         Some((ended, _)) if at >= ended => return Cell::Nothing,
         _ => {}
     }
-    if row.waits.iter().any(|(from, to)| *from <= at && at < *to) {
-        Cell::Waiting
-    } else {
-        Cell::Busy
-    }
+    if row.waits.iter().any(|(from, to)| *from <= at && at < *to) { Cell::Waiting } else { Cell::Busy }
 }
 
 /// Writes each job's number at the start of its span, where it fits, and marks a task that ended without
@@ -345,10 +312,8 @@ fn label_spans(row: &Row, cells: &mut [Cell], seconds_per_column: f64) {
         // The span's own columns: those whose cell shows this very job.
         let is_this_job = |cell: &Cell| matches!(cell, Cell::Job { job, .. } if *job == span.job);
         let first_column = column_of(span.start).min(cells.len());
-        let Some(first) = cells[first_column..]
-            .iter()
-            .position(is_this_job)
-            .map(|offset| first_column + offset)
+        let Some(first) =
+            cells[first_column..].iter().position(is_this_job).map(|offset| first_column + offset)
         else {
             continue;
         };
@@ -357,11 +322,7 @@ fn label_spans(row: &Row, cells: &mut [Cell], seconds_per_column: f64) {
         if width > digits.len() {
             for (offset, digit) in digits.chars().enumerate() {
                 if let Cell::Job { job, ending, .. } = cells[first + offset] {
-                    cells[first + offset] = Cell::Job {
-                        job,
-                        ending,
-                        glyph: digit,
-                    };
+                    cells[first + offset] = Cell::Job { job, ending, glyph: digit };
                 }
             }
         }
@@ -410,9 +371,7 @@ fn truncate(name: &str, width: usize) -> String {
 
 /// Text made safe for SVG.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -436,18 +395,8 @@ mod tests {
                     name: "Worker-1".to_string(),
                     waits: vec![(seconds(0.0), seconds(1.0))],
                     spans: vec![
-                        Span {
-                            job: 1,
-                            start: seconds(1.0),
-                            end: seconds(4.0),
-                            ending: Ending::Processed,
-                        },
-                        Span {
-                            job: 2,
-                            start: seconds(4.0),
-                            end: seconds(6.0),
-                            ending: Ending::Failed,
-                        },
+                        Span { job: 1, start: seconds(1.0), end: seconds(4.0), ending: Ending::Processed },
+                        Span { job: 2, start: seconds(4.0), end: seconds(6.0), ending: Ending::Failed },
                     ],
                     ended: Some((seconds(6.0), false)),
                 },
@@ -477,10 +426,7 @@ mod tests {
         let svg = timeline().render_svg(seconds(7.0), "a <test>");
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("a &lt;test&gt;"), "{svg}");
-        assert!(
-            svg.contains(r##"fill="#d62728""##),
-            "the failed job is red: {svg}"
-        );
+        assert!(svg.contains(r##"fill="#d62728""##), "the failed job is red: {svg}");
         assert!(!svg.contains('\u{1b}'));
     }
 }

@@ -3,6 +3,7 @@
 //! The transcript is the teaching surface: the time on each line is what lets a learner see several workers
 //! at work at once. It goes to standard output, or into a string when a test captures it.
 
+use std::fmt::{self, Display};
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
@@ -31,22 +32,22 @@ impl Transcript {
     pub fn stdout(simulated: bool, quiet: bool, instant: bool) -> Transcript {
         let paced = simulated && !instant && !quiet && std::io::stdout().is_terminal();
         let pace = paced.then(std::time::Instant::now);
-        Transcript {
-            destination: Destination::Stdout { pace },
-            quiet,
-        }
+        Transcript { destination: Destination::Stdout { pace }, quiet }
     }
 
     /// A transcript captured in a string, never paced.
     pub fn captured(quiet: bool) -> Transcript {
-        Transcript {
-            destination: Destination::Captured(String::new()),
-            quiet,
-        }
+        Transcript { destination: Destination::Captured(String::new()), quiet }
     }
 
-    /// Writes `text` as an event that happened `at` into the run.
-    pub fn event(&mut self, at: Duration, text: &str) {
+    /// Whether timed lines are left out (`--quiet`). A caller can then skip the work of making them.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Writes `text` as an event that happened `at` into the run. With `--quiet`, `text` is not even
+    /// formatted.
+    pub fn event(&mut self, at: Duration, text: impl Display) {
         if self.quiet {
             return;
         }
@@ -56,12 +57,12 @@ impl Transcript {
             let due = started + at;
             std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
         }
-        self.write(&format!("{:>9}  {text}", Seconds(at)));
+        self.write(format_args!("{:>9}  {text}", Seconds(at)));
     }
 
     /// Writes a line that belongs to no moment of the run, such as the summary.
-    pub fn note(&mut self, text: &str) {
-        self.write(text);
+    pub fn note(&mut self, text: impl Display) {
+        self.write(format_args!("{text}"));
     }
 
     /// Whether lines go to a terminal that shows colours (and `NO_COLOR` is not set).
@@ -79,7 +80,7 @@ impl Transcript {
         }
     }
 
-    fn write(&mut self, line: &str) {
+    fn write(&mut self, line: fmt::Arguments<'_>) {
         match &mut self.destination {
             Destination::Stdout { .. } => {
                 let mut stdout = std::io::stdout().lock();
@@ -87,8 +88,7 @@ impl Transcript {
                 let _ = writeln!(stdout, "{line}");
             }
             Destination::Captured(text) => {
-                text.push_str(line);
-                text.push('\n');
+                let _ = fmt::Write::write_fmt(text, format_args!("{line}\n"));
             }
         }
     }
@@ -103,10 +103,7 @@ mod tests {
         let mut transcript = Transcript::captured(false);
         transcript.event(Duration::from_millis(105), "[Producer] Added job: process_item_1");
         transcript.note("Summary");
-        assert_eq!(
-            transcript.into_captured(),
-            "   0.105s  [Producer] Added job: process_item_1\nSummary\n"
-        );
+        assert_eq!(transcript.into_captured(), "   0.105s  [Producer] Added job: process_item_1\nSummary\n");
     }
 
     #[test]

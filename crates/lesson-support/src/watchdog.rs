@@ -2,7 +2,9 @@
 //!
 //! A stuck async program does not crash; it waits, forever and in silence. The watchdog is one more task
 //! that wakes up now and then and looks at when anything last happened. If nothing has happened for the
-//! `--watchdog` limit, the run is stuck: the watchdog ends it and names every task that waits, and for what.
+//! `--watchdog` limit, and no timer has promised to bring the run forward later (a retry after a long
+//! backoff, see [`Harness::expect_progress_in`]), the run is stuck: the watchdog ends it and names every task
+//! that waits, and for what.
 //!
 //! On the simulated clock this costs nothing: once every lesson task is stuck, the watchdog's own timer is
 //! the only one left, so tokio jumps straight to it and a stuck run ends in milliseconds of wall time.
@@ -29,12 +31,12 @@ pub async fn watch(harness: &Harness, limit: Duration) -> Stall {
     loop {
         tokio::time::sleep(limit / LOOKS_PER_LIMIT).await;
         let now = harness.elapsed();
-        let last_event = harness.record().last_event;
-        if now - last_event >= limit {
-            return Stall {
-                last_event,
-                stopped_at: now,
-            };
+        let (last_event, progress_expected_at) = {
+            let record = harness.record();
+            (record.last_event, record.progress_expected_at)
+        };
+        if now.saturating_sub(last_event.max(progress_expected_at)) >= limit {
+            return Stall { last_event, stopped_at: now };
         }
     }
 }
@@ -61,6 +63,25 @@ mod tests {
         });
         assert_eq!(stall.last_event, Duration::ZERO);
         assert_eq!(stall.stopped_at, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_timer_that_promises_progress_is_not_a_stall() {
+        let finished = crate::clock::runtime(false).block_on(async {
+            let harness = Harness::new(default_settings(), Transcript::captured(false));
+            // A retry a minute away, announced: a minute of silence, then an event.
+            let retry = async {
+                harness.expect_progress_in(Duration::from_secs(60));
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                harness.say("the retry");
+            };
+            tokio::select! {
+                biased;
+                () = retry => true,
+                _ = watch(&harness, Duration::from_secs(10)) => false,
+            }
+        });
+        assert!(finished, "the watchdog stopped a run whose timer had promised progress");
     }
 
     #[test]

@@ -1,60 +1,61 @@
 //! Lesson 4: lesson 3's pipeline with a priority queue: high-priority jobs overtake the others.
 //!
 //! What is new is marked `PRIORITY`: the jobs' priorities (`Priority`, `produce`), the queue that orders
-//! them (`priority_queue`), and the time each job waited in the queue, reported by priority at the end.
-//! The shutdown, `join()` and the failure handling are lesson 3's, unchanged.
+//! them (`queue`), and the time each job waited in the queue, reported by priority at the end (`report`).
+//! The shutdown, `join()` and the failure handling are lesson 3's, unchanged: `cargo xtask diff 3 4`.
 //!
 //! The lesson text is `lessons/04-priority.md`; run it with `cargo xtask lesson 4`.
 
-pub mod priority_queue;
+pub mod queue;
+pub mod report;
 
-use std::collections::BTreeMap;
 use std::num::NonZeroU64;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use lesson_support::settings::whole_number;
 use lesson_support::{
-    Failures, Harness, Job, JobError, Lesson, LessonOptions, Participant, Seconds, Settings, Slot,
+    Failures, Harness, Job, JobError, Lesson, LessonOptions, Seconds, Settings, Slot, TaskLog, Watched,
     panic_message,
 };
 use rand::RngExt;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::priority_queue::{PriorityQueue, PrioritySender};
+use crate::queue::{Prioritized, Queue, QueueSender};
+use crate::report::WaitsByPriority;
 
 /// What `--help` says about this lesson.
 pub const LESSON: Lesson = Lesson {
-    name: "priority",
-    about: "Lesson 4: an async bounded priority queue: high priority first, first in first out within a priority.",
+    name: env!("CARGO_PKG_NAME"),
+    about: env!("CARGO_PKG_DESCRIPTION"),
     heading: "Producer-Consumer with a priority queue",
 };
 
 /// The flags of this lesson's experiments.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "This lesson's experiments")]
 pub struct Options {
     /// Which jobs fail: reported, and the worker goes on (lesson 3).
     #[command(flatten)]
     pub failures: Failures,
 
     /// The share of jobs that are high priority, in percent.
-    #[arg(long, value_name = "PERCENT", default_value_t = 20, allow_hyphen_values = true, value_parser = whole_number(0u8, 100),
-          help_heading = "This lesson's experiments")]
+    #[arg(long, value_name = "PERCENT", default_value_t = 20, allow_hyphen_values = true,
+          value_parser = whole_number(0u8, 100))]
     pub high_percent: u8,
 
     /// The share of jobs that are low priority, in percent; the rest are normal.
-    #[arg(long, value_name = "PERCENT", default_value_t = 30, allow_hyphen_values = true, value_parser = whole_number(0u8, 100),
-          help_heading = "This lesson's experiments")]
+    #[arg(long, value_name = "PERCENT", default_value_t = 30, allow_hyphen_values = true,
+          value_parser = whole_number(0u8, 100))]
     pub low_percent: u8,
 
     /// Against starvation: every K-th job taken is the oldest one waiting, whatever its priority.
-    #[arg(long, value_name = "K", allow_hyphen_values = true, value_parser = whole_number(1u64, 1_000), help_heading = "This lesson's experiments")]
+    #[arg(long, value_name = "K", allow_hyphen_values = true, value_parser = whole_number(1u64, 1_000))]
     pub oldest_every: Option<u64>,
 }
 
 impl LessonOptions for Options {
-    fn check(&self, settings: &Settings) -> Result<(), String> {
+    fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
         if u16::from(self.high_percent) + u16::from(self.low_percent) > 100 {
             return Err(format!(
                 "invalid value '{}' for '--low-percent <PERCENT>': with --high-percent {}, expected at most {}",
@@ -63,7 +64,7 @@ impl LessonOptions for Options {
                 100 - self.high_percent
             ));
         }
-        self.failures.check(settings)
+        self.failures.prepare(settings)
     }
 }
 
@@ -82,10 +83,7 @@ pub enum Priority {
 impl Priority {
     /// Job `number`'s priority, drawn from the seed: the same job has the same priority in every run.
     pub fn of(harness: &Harness, options: &Options, number: usize) -> Priority {
-        let percent: u8 = harness
-            .workload()
-            .random_at(number, Slot::Priority)
-            .random_range(0..100);
+        let percent: u8 = harness.workload().random_at(number, Slot::Priority).random_range(0..100);
         if percent < options.high_percent {
             Priority::High
         } else if percent < options.high_percent + options.low_percent {
@@ -105,124 +103,97 @@ impl Priority {
     }
 }
 
-/// A job on its way through the queue, with the time it was put there, to measure its wait.
-#[derive(Debug)]
+/// PRIORITY: a job on its way through the queue, with its priority and the time it was put there, to
+/// measure its wait.
+#[derive(Debug, Clone, Copy)]
 pub struct QueuedJob {
     /// The job.
     pub job: Job,
+    /// How urgent it is.
+    pub priority: Priority,
     /// When the producer put it on the queue.
     pub queued_at: Instant,
 }
 
-/// PRIORITY: how long the jobs of each priority waited in the queue.
-#[derive(Debug, Default)]
-pub struct Waits {
-    by_priority: Mutex<BTreeMap<Priority, Vec<Duration>>>,
-}
+/// PRIORITY: the queue orders jobs by this.
+impl Prioritized for QueuedJob {
+    type Priority = Priority;
 
-impl Waits {
-    /// Notes that a job of `priority` waited `waited` in the queue.
-    pub fn record(&self, priority: Priority, waited: Duration) {
-        let mut by_priority = self
-            .by_priority
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        by_priority.entry(priority).or_default().push(waited);
-    }
-
-    /// The table printed at the end of the run: for each priority, the jobs, the mean and the longest wait.
-    pub fn table(&self) -> Vec<String> {
-        let by_priority = self
-            .by_priority
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut lines = vec!["Time in the queue, by priority:".to_string()];
-        for (priority, waits) in by_priority.iter().rev() {
-            let total: Duration = waits.iter().sum();
-            let longest = waits.iter().max().copied().unwrap_or_default();
-            lines.push(format!(
-                "  {:<7} {:>3} jobs   mean {:>8}   longest {:>8}",
-                priority.name(),
-                waits.len(),
-                Seconds(total / waits.len() as u32),
-                Seconds(longest)
-            ));
-        }
-        lines
+    fn priority(&self) -> Priority {
+        self.priority
     }
 }
 
 /// Runs the lesson: one producer, `--workers` workers, one priority queue of `--queue-size` between them.
 pub async fn run(harness: Harness, options: Options) {
     let settings = harness.settings();
-    let main = harness.participant("Main");
+    let main = harness.task_log("Main");
     let failures = Arc::new(options.failures.clone());
-    let waits = Arc::new(Waits::default());
+    let waits = Arc::new(WaitsByPriority::default());
 
     // PRIORITY: the queue orders jobs by priority, and by arrival within a priority.
-    let (sender, queue) = priority_queue::channel(
-        settings.queue_capacity(),
-        options.oldest_every.and_then(NonZeroU64::new),
-    );
+    let (sender, queue) =
+        queue::channel(settings.queue_capacity(), options.oldest_every.and_then(NonZeroU64::new));
 
-    // As in lesson 3: the only sender moves into the producer, so the queue closes when the producer returns.
-    let producer = tokio::spawn(produce(
-        harness.clone(),
-        harness.participant("Producer"),
-        sender,
-        options,
-    ));
+    // FIXED (Fix it 1): the sender is *moved* into the producer, and no copy stays behind in this function.
+    // When the producer returns, the last sender is dropped, the queue closes, and every worker's `get()`
+    // returns `None` once the queue is empty. Shutdown can no longer be forgotten, or miscounted: it happens
+    // when the last sender goes out of scope, for any number of workers.
+    let producer = tokio::spawn(produce(harness.clone(), harness.task_log("Producer"), sender, options));
     let workers: Vec<JoinHandle<()>> = (1..=settings.workers)
         .map(|number| {
-            let me = harness.participant(format!("Worker-{number}"));
-            tokio::spawn(work(me, queue.clone(), failures.clone(), waits.clone()))
+            let task = harness.task_log(format!("Worker-{number}"));
+            tokio::spawn(work(task, queue.clone(), failures.clone(), waits.clone()))
         })
         .collect();
 
-    main.wait_for("the producer to finish", producer)
-        .await
-        .expect("the producer does not panic");
-    main.wait_for("every job to be done (queue.join())", queue.join())
-        .await;
+    producer.watched(&main, "the producer to finish").await.expect("the producer does not panic");
+
+    // FIXED (Fix it 2): `join()` returns when every job put on the queue is done, processed or failed.
+    queue.join().watched(&main, "every job to be done (queue.join())").await;
     main.say("Every job is done: queue.join() returned");
+
     for worker in workers {
-        if let Err(crash) = main.wait_for("the workers to finish", worker).await {
-            main.say(format!("!! A worker crashed: {crash}"));
+        // FIXED (Fix it 3): a worker's result is looked at. A worker contains its jobs' failures, so it
+        // should only ever end by shutting down; if it did not, say so.
+        if let Err(crash) = worker.watched(&main, "the workers to finish").await {
+            main.say(format_args!("!! A worker crashed: {crash}"));
         }
     }
+    // PRIORITY: the table of waits, by priority.
     for line in waits.table() {
-        harness.note(&line);
+        harness.note(line);
     }
     main.shut_down();
 }
 
-/// The producer: makes `--jobs` jobs, each with its priority, and puts each on the queue.
-async fn produce(
-    harness: Harness,
-    me: Participant,
-    sender: PrioritySender<Priority, QueuedJob>,
-    options: Options,
-) {
+/// The producer: makes `--jobs` jobs, each with its priority, and puts each on the queue, then returns,
+/// which closes the queue.
+async fn produce(harness: Harness, task: TaskLog, sender: QueueSender<QueuedJob>, options: Options) {
     for job in harness.jobs() {
+        // Making a job takes a little time, as fetching a page or reading a log line would.
         tokio::time::sleep(job.production_time).await;
 
         // PRIORITY: each job gets its priority from the seed, so that every run has the same mix.
         let priority = Priority::of(&harness, &options, job.number);
+
+        // `put` waits while the queue is full: backpressure, as in lesson 1.
         if sender.is_full() {
-            me.say("Queue is full: waiting for a worker to take a job");
+            task.say("Queue is full: waiting for a worker to take a job");
         }
-        let name = job.name.clone();
-        me.produced(&job);
-        let queued = QueuedJob {
-            job,
-            queued_at: Instant::now(),
-        };
-        me.wait_for("room in the queue", sender.put(priority, queued))
-            .await;
-        me.say(format!("Added job: {name} [{}]", priority.name()));
+        task.produced(&job);
+        let queued = QueuedJob { job, priority, queued_at: Instant::now() };
+        sender
+            .put(queued)
+            .watched(&task, "room in the queue")
+            .await
+            .expect("the workers keep the queue open until it is closed and empty");
+        task.say(format_args!("Added job: {} [{}]", job.name(), priority.name()));
     }
-    me.say(format!("Done — added {} jobs total", harness.jobs_made()));
-    me.shut_down();
+    task.say(format_args!("Done — added {} jobs total", harness.jobs_made()));
+    task.shut_down();
+    // FIXED (Fix it 1): `sender`, the only one, is dropped here. That closes the queue: the sentinel is
+    // the end of this function, and no one can forget to send it.
 }
 
 /// Processes one job: a timer stands in for real work, and `--fail-job` or `--panic-job` make it fail.
@@ -231,46 +202,47 @@ async fn process(job: Job, failures: Arc<Failures>) -> Result<(), JobError> {
     failures.strike(&job)
 }
 
-/// A worker: takes the most urgent job off the queue until it is closed and empty (lesson 3's worker, with
-/// the job's priority and its time in the queue in every line).
-async fn work(
-    me: Participant,
-    queue: PriorityQueue<Priority, QueuedJob>,
-    failures: Arc<Failures>,
-    waits: Arc<Waits>,
-) {
-    while let Some((priority, queued, done)) = me.wait_for("the next job from the queue", queue.get()).await {
-        let QueuedJob { job, queued_at } = queued;
+/// A worker: takes the most urgent job off the queue until it is closed and empty, and survives every job's
+/// failure.
+async fn work(task: TaskLog, queue: Queue<QueuedJob>, failures: Arc<Failures>, waits: Arc<WaitsByPriority>) {
+    // FIXED (Fix it 1): no sentinel to look for. `get()` returns `None` once the queue is closed and empty.
+    while let Some((queued, done)) = queue.get().watched(&task, "the next job from the queue").await {
+        let QueuedJob { job, priority, queued_at } = queued;
         // PRIORITY: how long the job waited in the queue, the number that priority changes.
         let waited = queued_at.elapsed();
         waits.record(priority, waited);
-        let label = format!("{} [{}]", job.name, priority.name());
+        let (name, priority) = (job.name(), priority.name());
 
-        let outcome = tokio::spawn(process(job.clone(), failures.clone())).await;
+        // FIXED (Fix it 3): the job runs in a task of its own, and the worker waits for that task. An error
+        // comes back as a value; a panic ends only the job's task and comes back as a `JoinError`. Either
+        // way the worker reports the failure and goes on with the next job: Python's `try/except` around
+        // the job, with panics caught too.
+        let outcome = tokio::spawn(process(job, failures.clone())).await;
         match outcome {
-            Ok(Ok(())) => {
-                me.say(format!(
-                    "Processed: {label} (took {:.2}, waited {:.2} in the queue)",
+            Ok(Ok(())) => task.processed(
+                &job,
+                format_args!(
+                    "Processed: {name} [{priority}] (took {:.2}, waited {:.2} in the queue)",
                     Seconds(job.processing_time),
                     Seconds(waited)
-                ));
-                me.processed(&job);
-            }
+                ),
+            ),
             Ok(Err(error)) => {
-                me.say(format!("Failed: {label} with an error: {error}"));
-                me.failed(&job);
+                task.failed(&job, format_args!("Failed: {name} [{priority}] with an error: {error}"));
             }
             Err(crash) => {
                 let reason = match crash.try_into_panic() {
                     Ok(payload) => panic_message(payload),
                     Err(crash) => crash.to_string(),
                 };
-                me.say(format!("Failed: {label} with a panic: {reason}"));
-                me.failed(&job);
+                task.failed(&job, format_args!("Failed: {name} [{priority}] with a panic: {reason}"));
             }
         }
+        // FIXED (Fix it 2): the job is marked done when `done` is dropped, here at the end of the loop body,
+        // whatever happened above. Python's worker calls `task_done()` only after a success, so one failure
+        // makes its `join()` wait for ever; a receipt that is dropped cannot be skipped.
         drop(done);
     }
-    me.say("Queue closed and empty: shutting down");
-    me.shut_down();
+    task.say("Queue closed and empty: shutting down");
+    task.shut_down();
 }

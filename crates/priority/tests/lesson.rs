@@ -1,5 +1,5 @@
 //! Lesson 4's behaviour, pinned down: priorities overtake, ties keep their order, starvation shows, and the
-//! remedy works. The queue's own promises are tested beside it, in `src/priority_queue.rs`.
+//! remedy works. The queue's own promises are tested beside it, in `src/queue.rs`.
 
 /// Runs lesson 4 in this process with `args`, and returns all it prints and its exit status.
 fn run(args: &[&str]) -> String {
@@ -21,12 +21,7 @@ fn added_and_processed(output: &str) -> (JobsInOrder, JobsInOrder) {
             .lines()
             .filter_map(|line| {
                 let rest = line.split(marker).nth(1)?;
-                let number = rest
-                    .strip_prefix("process_item_")?
-                    .split(' ')
-                    .next()?
-                    .parse()
-                    .ok()?;
+                let number = rest.strip_prefix("process_item_")?.split(' ').next()?.parse().ok()?;
                 let priority = rest.split('[').nth(1)?.split(']').next()?.to_string();
                 Some((number, priority))
             })
@@ -66,63 +61,27 @@ fn equal_priorities_start_in_arrival_order() {
         .filter(|line| line.contains("Processed: process_item_"))
         .map(|line| {
             let ended: f64 = line.trim_start().split('s').next().unwrap().parse().unwrap();
-            let took: f64 = line
-                .split("(took ")
-                .nth(1)
-                .unwrap()
-                .split('s')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            let number: usize = line
-                .split("process_item_")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            let priority = line
-                .split('[')
-                .nth(1)
-                .unwrap()
-                .split(']')
-                .next()
-                .unwrap()
-                .to_string();
+            let took: f64 = line.split("(took ").nth(1).unwrap().split('s').next().unwrap().parse().unwrap();
+            let number: usize =
+                line.split("process_item_").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+            let priority = line.split('[').nth(1).unwrap().split(']').next().unwrap().to_string();
             (ended - took, priority, number)
         })
         .collect();
     starts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
     for priority in ["high", "normal", "low"] {
-        let numbers: Vec<usize> = starts
-            .iter()
-            .filter(|(_, p, _)| p == priority)
-            .map(|(_, _, n)| *n)
-            .collect();
+        let numbers: Vec<usize> =
+            starts.iter().filter(|(_, p, _)| p == priority).map(|(_, _, n)| *n).collect();
         let mut sorted = numbers.clone();
         sorted.sort();
-        assert_eq!(
-            numbers, sorted,
-            "{priority} jobs started out of arrival order:\n{output}"
-        );
+        assert_eq!(numbers, sorted, "{priority} jobs started out of arrival order:\n{output}");
     }
 }
 
 /// A flood of high-priority jobs starves the low ones.
 #[test]
 fn a_flood_of_high_priority_jobs_starves_the_low_ones() {
-    insta::assert_snapshot!(run(&[
-        "--jobs",
-        "60",
-        "--high-percent",
-        "60",
-        "--low-percent",
-        "20",
-        "--quiet"
-    ]));
+    insta::assert_snapshot!(run(&["--jobs", "60", "--high-percent", "60", "--low-percent", "20", "--quiet"]));
 }
 
 /// The remedy: every third job taken is the oldest waiting.
@@ -144,10 +103,7 @@ fn taking_the_oldest_every_third_time_ends_the_starvation() {
 #[test]
 fn failures_are_contained_as_in_lesson_3() {
     let output = run(&["--fail-job", "3", "--panic-job", "4"]);
-    assert!(
-        output.contains("  failed        2\n") && output.contains("  lost          0\n"),
-        "{output}"
-    );
+    assert!(output.contains("  failed        2\n") && output.contains("  lost          0\n"), "{output}");
     assert!(output.ends_with("[exit status 0]\n"), "{output}");
 }
 
@@ -161,16 +117,7 @@ fn shares_above_a_hundred_percent_are_refused_in_one_line() {
 
 #[test]
 fn the_same_seed_gives_the_same_bytes() {
-    let args = [
-        "--jobs",
-        "40",
-        "--oldest-every",
-        "2",
-        "--queue-size",
-        "3",
-        "--seed",
-        "5",
-    ];
+    let args = ["--jobs", "40", "--oldest-every", "2", "--queue-size", "3", "--seed", "5"];
     assert_eq!(run(&args), run(&args));
 }
 
@@ -178,34 +125,15 @@ fn the_same_seed_gives_the_same_bytes() {
 /// wait drops, and the high jobs pay for it with a longer mean wait.
 #[test]
 fn the_remedy_shortens_the_low_jobs_longest_wait_at_the_high_jobs_cost() {
-    let flood = [
-        "--jobs",
-        "60",
-        "--high-percent",
-        "60",
-        "--low-percent",
-        "20",
-        "--quiet",
-    ];
+    let flood = ["--jobs", "60", "--high-percent", "60", "--low-percent", "20", "--quiet"];
     let remedy = [&flood[..], &["--oldest-every", "3"]].concat();
     let wait = |output: &str, priority: &str, column: usize| -> f64 {
-        let line = output
-            .lines()
-            .find(|line| line.trim_start().starts_with(priority))
-            .unwrap();
-        let seconds: Vec<f64> = line
-            .split_whitespace()
-            .filter_map(|word| word.strip_suffix('s')?.parse().ok())
-            .collect();
+        let line = output.lines().find(|line| line.trim_start().starts_with(priority)).unwrap();
+        let seconds: Vec<f64> =
+            line.split_whitespace().filter_map(|word| word.strip_suffix('s')?.parse().ok()).collect();
         seconds[column]
     };
     let (before, after) = (run(&flood), run(&remedy));
-    assert!(
-        wait(&after, "low", 1) < wait(&before, "low", 1),
-        "{before}\n{after}"
-    );
-    assert!(
-        wait(&after, "high", 0) > wait(&before, "high", 0),
-        "{before}\n{after}"
-    );
+    assert!(wait(&after, "low", 1) < wait(&before, "low", 1), "{before}\n{after}");
+    assert!(wait(&after, "high", 0) > wait(&before, "high", 0), "{before}\n{after}");
 }

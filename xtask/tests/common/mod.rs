@@ -6,20 +6,12 @@ pub type RunLesson = fn(&[&str]) -> String;
 /// Each lesson's crate name, and a way to run it in this process.
 pub fn lessons() -> Vec<(&'static str, RunLesson)> {
     vec![
-        ("baseline", |args| {
-            lesson_support::capture(baseline::LESSON, baseline::run, args)
-        }),
+        ("baseline", |args| lesson_support::capture(baseline::LESSON, baseline::run, args)),
         ("broken-no-sentinel", |args| {
             lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, args)
         }),
-        ("fixed-join", |args| {
-            lesson_support::capture(fixed_join::LESSON, fixed_join::run, args)
-        }),
-        ("priority", |args| {
-            lesson_support::capture(priority::LESSON, priority::run, args)
-        }),
-        ("dead-letter", |args| {
-            lesson_support::capture(dead_letter::LESSON, dead_letter::run, args)
-        }),
+        ("fixed-join", |args| lesson_support::capture(fixed_join::LESSON, fixed_join::run, args)),
+        ("priority", |args| lesson_support::capture(priority::LESSON, priority::run, args)),
+        ("dead-letter", |args| lesson_support::capture(dead_letter::LESSON, dead_letter::run, args)),
     ]
 }
