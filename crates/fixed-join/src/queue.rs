@@ -24,7 +24,7 @@ use tokio::sync::{Mutex, watch};
 pub fn channel<T>(capacity: usize) -> (QueueSender<T>, Queue<T>) {
     let (sender, receiver) = mpsc::channel(capacity);
     // The count of unfinished items. A `watch` channel holds one value and wakes whoever waits for it to
-    // change, which is exactly what `join()` needs: no polling, and no wake-up lost between a check and a wait.
+    // change, which is what `join()` needs: no polling, and no wake-up lost between a check and a wait.
     let (unfinished, _) = watch::channel(0);
     let unfinished = Arc::new(unfinished);
     let sender = QueueSender { sender, unfinished: unfinished.clone() };
@@ -74,10 +74,10 @@ impl<T> QueueSender<T> {
     /// Puts `item` on the queue, waiting while the queue is full. Fails only if every [`Queue`] end is gone.
     pub async fn put(&self, item: T) -> Result<(), SendError<T>> {
         // Count the item before it is in the queue, so that `join()` cannot see zero while it is on its way.
-        self.unfinished.send_modify(|count| *count += 1);
+        count_one_more(&self.unfinished);
         let sent = self.sender.send(item).await;
         if sent.is_err() {
-            self.unfinished.send_modify(|count| *count -= 1);
+            count_one_done(&self.unfinished);
         }
         sent
     }
@@ -117,8 +117,25 @@ impl<T> Queue<T> {
 
 impl Drop for TaskDone {
     fn drop(&mut self) {
-        self.unfinished.send_modify(|count| *count -= 1);
+        count_one_done(&self.unfinished);
     }
+}
+
+/// Counts one more unfinished item. Nobody is woken: `join()` waits for zero, and the count is not zero.
+fn count_one_more(unfinished: &watch::Sender<usize>) {
+    unfinished.send_if_modified(|count| {
+        *count += 1;
+        false
+    });
+}
+
+/// Counts one item done, and wakes whoever waits in `join()` if it was the last one: the only change of
+/// the count that `join()` cares about, so the only one worth a wake-up.
+fn count_one_done(unfinished: &watch::Sender<usize>) {
+    unfinished.send_if_modified(|count| {
+        *count -= 1;
+        *count == 0
+    });
 }
 
 #[cfg(test)]

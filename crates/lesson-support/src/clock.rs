@@ -5,6 +5,8 @@
 //! on how fast the machine is, the same seed gives the same output everywhere.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::runtime::Runtime;
@@ -15,13 +17,45 @@ use tokio::time::Instant;
 /// One thread is what makes a simulated run deterministic: tasks take turns in an order fixed by the
 /// program, never by the operating system.
 pub fn runtime(real_time: bool) -> Runtime {
+    builder(real_time).build().expect("a current-thread runtime with a timer can always be built")
+}
+
+/// The same runtime as [`runtime`], and a count of the times its thread woke from a park.
+///
+/// On a paused clock, time moves only while the runtime's one thread is parked: when every task waits,
+/// tokio jumps the clock to the next timer. Between two wake-ups, every reading of the clock gives the same
+/// time, so the harness reads it once per wake-up and reuses it for every event until the next.
+pub(crate) fn runtime_counting_wake_ups(real_time: bool) -> (Runtime, WakeUps) {
+    let wake_ups = WakeUps::default();
+    let counter = wake_ups.0.clone();
+    let runtime = builder(real_time)
+        .on_thread_unpark(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        })
+        .build()
+        .expect("a current-thread runtime with a timer can always be built");
+    (runtime, wake_ups)
+}
+
+fn builder(real_time: bool) -> tokio::runtime::Builder {
     let mut builder = tokio::runtime::Builder::new_current_thread();
     builder.enable_time().start_paused(!real_time);
     if real_time {
         // Ctrl-C reaches tokio through its I/O driver; only a wall-clock run listens for it.
         builder.enable_io();
     }
-    builder.build().expect("a current-thread runtime with a timer can always be built")
+    builder
+}
+
+/// How many times a runtime's thread woke from a park: see [`runtime_counting_wake_ups`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WakeUps(Arc<AtomicU64>);
+
+impl WakeUps {
+    /// The count so far.
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// Measures time since the start of a run, on whichever clock the runtime has.
@@ -74,6 +108,21 @@ mod tests {
         assert_eq!(duration.to_string(), "4.123s");
         assert_eq!(format!("{duration:.1}"), "4.1s");
         assert_eq!(format!("{duration:>8}"), "  4.123s");
+    }
+
+    #[test]
+    fn a_paused_clock_moves_only_while_the_runtime_is_parked() {
+        let (runtime, wake_ups) = runtime_counting_wake_ups(false);
+        runtime.block_on(async {
+            let clock = Clock::start(true);
+            let before = (wake_ups.get(), clock.elapsed());
+            // Work that never waits does not park the thread: the clock stands still.
+            tokio::task::yield_now().await;
+            assert_eq!(clock.elapsed(), before.1);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert!(wake_ups.get() > before.0, "the sleep parked the thread");
+            assert_eq!(clock.elapsed(), before.1 + Duration::from_secs(1));
+        });
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! transcript, the jobs for the ledger, and what it is waiting for. That last part is what lets the watchdog
 //! say who waits on what when a run is stuck.
 //!
-//! Every event reads the clock once and takes the record's lock once. With `--quiet`, nothing is formatted,
+//! Every event takes the record's lock once, and reads the clock at most once: on the simulated clock, only
+//! once per wake-up of the runtime, since time moves only while the runtime is parked. With `--quiet`, nothing is formatted,
 //! and once the ledger has grown to the jobs in flight, nothing is allocated: the instruments cost little
 //! next to the pattern they watch (`cargo xtask bench` measures it).
 
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::clock::{Clock, Seconds};
+use crate::clock::{Clock, Seconds, WakeUps};
 use crate::ledger::{End, Ledger};
 use crate::settings::Settings;
 use crate::timeline::{self, Ending, Span, Timeline};
@@ -33,6 +34,8 @@ struct Shared {
     settings: Settings,
     workload: Workload,
     clock: Clock,
+    /// The runtime's wake-ups, on a simulated run: the clock needs reading only once per wake-up.
+    wake_ups: Option<WakeUps>,
     record: Mutex<Record>,
     /// Set by Ctrl-C: the producer makes no more jobs.
     interrupted: AtomicBool,
@@ -55,6 +58,8 @@ pub(crate) struct Record {
     pub(crate) timeline: Option<Timeline>,
     /// Set once the summary is written; what happens after it (tasks dropped with the runtime) is not news.
     pub(crate) concluded: bool,
+    /// The last reading of a simulated clock, and the wake-up it was read after.
+    time_read: Option<(u64, Duration)>,
 }
 
 /// What one task (the producer, a worker) is doing, and how long it has waited in all.
@@ -82,7 +87,19 @@ pub(crate) enum Activity {
 impl Harness {
     /// A harness for one run. Call it inside the runtime: it starts the run's clock.
     pub fn new(settings: Settings, transcript: Transcript) -> Harness {
+        Harness::counting_wake_ups(settings, transcript, None)
+    }
+
+    /// A harness for one run on a runtime of [`crate::clock::runtime_counting_wake_ups`], whose simulated
+    /// clock it reads once per wake-up of the runtime.
+    pub(crate) fn counting_wake_ups(
+        settings: Settings,
+        transcript: Transcript,
+        wake_ups: Option<WakeUps>,
+    ) -> Harness {
         let clock = Clock::start(!settings.real_time);
+        // The wall clock moves all the time: it is read for every event.
+        let wake_ups = wake_ups.filter(|_| !settings.real_time);
         let workload = Workload::new(settings.seed);
         let record = Record {
             transcript,
@@ -93,12 +110,14 @@ impl Harness {
             timeline: (settings.timeline || settings.timeline_svg.is_some() || settings.record_timeline)
                 .then(Timeline::default),
             concluded: false,
+            time_read: None,
         };
         Harness {
             shared: Arc::new(Shared {
                 settings,
                 workload,
                 clock,
+                wake_ups,
                 record: Mutex::new(record),
                 interrupted: AtomicBool::new(false),
                 jobs_made: AtomicUsize::new(0),
@@ -151,7 +170,25 @@ impl Harness {
 
     /// How long the run has been going.
     pub fn elapsed(&self) -> Duration {
-        self.shared.clock.elapsed()
+        let mut record = self.record();
+        self.now(&mut record)
+    }
+
+    /// The time, from the clock or, on a simulated clock that has not moved since it was last read, from that
+    /// reading.
+    fn now(&self, record: &mut Record) -> Duration {
+        let Some(wake_ups) = &self.shared.wake_ups else {
+            return self.shared.clock.elapsed();
+        };
+        let wake_up = wake_ups.get();
+        match record.time_read {
+            Some((read_after, at)) if read_after == wake_up => at,
+            _ => {
+                let at = self.shared.clock.elapsed();
+                record.time_read = Some((wake_up, at));
+                at
+            }
+        }
     }
 
     /// The run's clock.
@@ -186,16 +223,16 @@ impl Harness {
     /// then is not taken for a stuck run. A lesson whose timers can be longer than the watchdog's limit needs
     /// it: lesson 5's retries after a long backoff.
     pub fn expect_progress_in(&self, delay: Duration) {
-        let due = self.elapsed() + delay;
         let mut record = self.record();
+        let due = self.now(&mut record) + delay;
         record.progress_expected_at = record.progress_expected_at.max(due);
     }
 
     /// One event of the run: reads the clock once, counts the event as progress for the watchdog, and hands
     /// the record and the time to `write`.
     fn event<R>(&self, write: impl FnOnce(&mut Record, Duration) -> R) -> R {
-        let at = self.elapsed();
         let mut record = self.record();
+        let at = self.now(&mut record);
         record.last_event = at;
         write(&mut record, at)
     }
@@ -254,25 +291,43 @@ impl TaskLog {
 
     /// Awaits `future`, noting meanwhile that this task waits for `what` ("room in the queue"). Lessons
     /// call it through [`Watched::watched`](crate::Watched::watched).
+    ///
+    /// A future that is ready at once (room in the queue, a message already there) was not waited for: it
+    /// costs no event, only a zero in the summary's total for `what`.
     pub(crate) async fn wait_for<F: Future>(&self, what: &'static str, future: F) -> F::Output {
-        let since = self.harness.event(|record, at| {
-            record.tasks[self.index].activity = Activity::Waiting { what, since: at };
-            at
-        });
-        let output = future.await;
-        self.harness.event(|record, at| {
-            let task = &mut record.tasks[self.index];
-            task.activity = Activity::Busy;
-            let waited = at - since;
-            match task.waited.iter_mut().find(|(known, _)| *known == what) {
-                Some((_, total)) => *total += waited,
-                None => task.waited.push((what, waited)),
+        let mut future = std::pin::pin!(future);
+        let mut since = None;
+        let output = std::future::poll_fn(|context| {
+            let poll = future.as_mut().poll(context);
+            if poll.is_pending() && since.is_none() {
+                since = Some(self.harness.event(|record, at| {
+                    record.tasks[self.index].activity = Activity::Waiting { what, since: at };
+                    at
+                }));
             }
-            if let Some(timeline) = &mut record.timeline {
-                timeline.rows[self.index].waits.push((since, at));
-            }
-        });
+            poll
+        })
+        .await;
+        match since {
+            None => self.add_to_waited(&mut self.harness.record(), what, Duration::ZERO),
+            Some(since) => self.harness.event(|record, at| {
+                record.tasks[self.index].activity = Activity::Busy;
+                self.add_to_waited(record, what, at - since);
+                if let Some(timeline) = &mut record.timeline {
+                    timeline.rows[self.index].waits.push((since, at));
+                }
+            }),
+        }
         output
+    }
+
+    /// Adds `waited` to this task's total for `what`.
+    fn add_to_waited(&self, record: &mut Record, what: &'static str, waited: Duration) {
+        let totals = &mut record.tasks[self.index].waited;
+        match totals.iter_mut().find(|(known, _)| *known == what) {
+            Some((_, total)) => *total += waited,
+            None => totals.push((what, waited)),
+        }
     }
 
     /// Writes in the ledger that this task put `job` on the queue. It prints nothing: the line that says so

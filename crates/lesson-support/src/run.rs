@@ -166,12 +166,12 @@ where
     F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let runtime = crate::clock::runtime(settings.real_time);
+    let (runtime, wake_ups) = crate::clock::runtime_counting_wake_ups(settings.real_time);
     let limit = settings.watchdog_limit();
     let heading = heading(about, &settings);
     let (status, elapsed, stalled, harness) = runtime.block_on(async {
         let real_time = settings.real_time;
-        let harness = Harness::new(settings, transcript);
+        let harness = Harness::counting_wake_ups(settings, transcript, Some(wake_ups));
         harness.note(&heading);
         if real_time {
             tokio::spawn(stop_on_ctrl_c(harness.clone()));

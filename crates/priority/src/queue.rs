@@ -132,7 +132,7 @@ impl<T: Prioritized> QueueSender<T> {
     /// every [`Queue`] end is gone.
     pub async fn put(&self, item: T) -> Result<(), SendError<T>> {
         // Count the item before it is in the queue, so that `join()` cannot see zero while it is on its way.
-        self.shared.unfinished.send_modify(|count| *count += 1);
+        count_one_more(&self.shared.unfinished);
         loop {
             // Ask to be woken *before* looking, so that room made between the look and the wait is not missed:
             // `enable` registers this waiter with the `Notify` at once, without awaiting yet.
@@ -143,7 +143,7 @@ impl<T: Prioritized> QueueSender<T> {
                 let mut state = self.shared.lock();
                 if state.receivers == 0 {
                     drop(state);
-                    self.shared.unfinished.send_modify(|count| *count -= 1);
+                    count_one_done(&self.shared.unfinished);
                     return Err(SendError(item));
                 }
                 if state.by_age.len() < self.shared.capacity {
@@ -271,8 +271,25 @@ impl<T: Prioritized> Drop for Queue<T> {
 
 impl Drop for TaskDone {
     fn drop(&mut self) {
-        self.unfinished.send_modify(|count| *count -= 1);
+        count_one_done(&self.unfinished);
     }
+}
+
+/// Counts one more unfinished item. Nobody is woken: `join()` waits for zero, and the count is not zero.
+fn count_one_more(unfinished: &watch::Sender<usize>) {
+    unfinished.send_if_modified(|count| {
+        *count += 1;
+        false
+    });
+}
+
+/// Counts one item done, and wakes whoever waits in `join()` if it was the last one: the only change of
+/// the count that `join()` cares about, so the only one worth a wake-up.
+fn count_one_done(unfinished: &watch::Sender<usize>) {
+    unfinished.send_if_modified(|count| {
+        *count -= 1;
+        *count == 0
+    });
 }
 
 #[cfg(test)]

@@ -24,6 +24,10 @@ struct Size {
     /// The workload's seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Process each job in a task of its own, which the worker awaits, as lessons 3 to 5 do to contain a
+    /// job's panic: the floor of those lessons' own machinery.
+    #[arg(long)]
+    task_per_job: bool,
 }
 
 fn main() {
@@ -36,6 +40,7 @@ fn main() {
 /// One producer, `workers` workers, a bounded channel between them; returns how many jobs were processed.
 async fn pipeline(size: Size) -> usize {
     let workload = Workload::new(size.seed);
+    let task_per_job = size.task_per_job;
     let (sender, receiver) = mpsc::channel::<Job>(size.queue_size);
     let receiver = Arc::new(Mutex::new(receiver));
     let workers: Vec<_> = (0..size.workers)
@@ -46,7 +51,12 @@ async fn pipeline(size: Size) -> usize {
                 loop {
                     let job = receiver.lock().await.recv().await;
                     let Some(job) = job else { break };
-                    tokio::time::sleep(job.processing_time).await;
+                    if task_per_job {
+                        let processing = tokio::spawn(tokio::time::sleep(job.processing_time));
+                        processing.await.expect("a sleep does not panic");
+                    } else {
+                        tokio::time::sleep(job.processing_time).await;
+                    }
                     processed += 1;
                 }
                 processed
