@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use crate::workspace::{Workspace, print};
 use std::time::{Duration, Instant};
 
 /// The scale run: a million jobs, a thousand workers.
@@ -94,6 +96,71 @@ impl Figures {
     }
 }
 
+/// `cargo xtask bench`: builds what it measures, measures it, prints a table and writes `target/bench.json`.
+pub fn run() -> Result<u8, String> {
+    let course = Workspace::course();
+    let target = course.target.clone();
+    print("Building lesson 1 and the queue benchmark in release mode...\n");
+    run_cargo(
+        &course,
+        &["build", "--quiet", "--release", "--package", "baseline", "--package", "benchmarks"],
+        None,
+    )?;
+    let release = target.join("release");
+    let lesson_1 = release.join("baseline");
+    let mut figures = Figures::default();
+
+    print("Timing lesson 1 on the simulated clock, then on the wall clock (about 5 seconds)...\n");
+    let mut simulated = Duration::ZERO;
+    for _ in 0..20 {
+        simulated += time(&lesson_1, &["--instant"])?;
+    }
+    figures.simulated = simulated / 20;
+    figures.wall_clock = time(&lesson_1, &["--real-time"])?;
+
+    print("Running a million jobs with a thousand workers...\n");
+    (figures.scale_time, figures.scale_peak_memory) = measure(&lesson_1, &SCALE_FLAGS)?;
+
+    print("Timing the lessons' queues against a bare channel...\n");
+    let queues = Command::new(release.join("benchmarks"))
+        .output()
+        .map_err(|error| format!("cannot run the queue benchmark: {error}"))?;
+    (figures.bare_channel, figures.joinable_queue, figures.priority_queue) =
+        parse_queue_figures(&String::from_utf8_lossy(&queues.stdout))?;
+
+    print("Building from an empty target folder: what `cargo xtask lesson 1` needs, then the rest...\n");
+    let cold = target.join("bench-cold-build");
+    let _ = std::fs::remove_dir_all(&cold);
+    let started = Instant::now();
+    run_cargo(&course, &["build", "--quiet", "--package", "xtask", "--package", "baseline"], Some(&cold))?;
+    figures.cold_build_lesson_1 = started.elapsed();
+    run_cargo(&course, &["build", "--quiet", "--workspace"], Some(&cold))?;
+    figures.cold_build_workspace = started.elapsed();
+    let _ = std::fs::remove_dir_all(&cold);
+
+    print("\n");
+    print(&figures.table());
+    let json = target.join("bench.json");
+    std::fs::write(&json, figures.json())
+        .map_err(|error| format!("cannot write {}: {error}", json.display()))?;
+    print(&format!("\nThe same figures, as JSON: {}\n", json.display()));
+    Ok(0)
+}
+
+/// Runs cargo with `args`, in a target folder of its own if `target` is given; its failure is an error.
+fn run_cargo(course: &Workspace, args: &[&str], target: Option<&Path>) -> Result<(), String> {
+    let mut command = course.cargo();
+    command.args(args);
+    if let Some(target) = target {
+        command.env("CARGO_TARGET_DIR", target);
+    }
+    let status = command.status().map_err(|error| format!("cannot start cargo: {error}"))?;
+    if !status.success() {
+        return Err(format!("`cargo {}` failed; its message is above", args.join(" ")));
+    }
+    Ok(())
+}
+
 /// Reads the benchmark binary's lines (`name seconds`) into the three queue figures.
 pub fn parse_queue_figures(output: &str) -> Result<(Duration, Duration, Duration), String> {
     let figure = |name: &str| {
@@ -158,11 +225,6 @@ fn high_water_mark(status: &str) -> Option<u64> {
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     let kibibytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kibibytes * 1024)
-}
-
-/// Where cargo puts what it builds for this workspace.
-pub fn target_folder(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
 #[cfg(test)]

@@ -1,170 +1,475 @@
-//! `cargo xtask check`: the learner's self-check, in plain words.
+//! `cargo xtask check`: the learner's self-check, one honest verdict per lesson.
 //!
-//! It runs a lesson's tests the way CI does (nothing is written: no snapshot, no lesson text) and turns the
-//! result into one verdict per lesson, with the first difference shown and what to do about it.
+//! A lesson is judged by what its runs guarantee, not by an exit status alone, and by whether it still
+//! prints what its reference says:
+//!
+//! 1. It must build; if it does not, the verdict is the compiler's first errors.
+//! 2. Its runs, the default one and those its catalogue names, are judged by what a correct pipeline
+//!    guarantees (`guarantees.rs`), from the facts each run reports (`--report`).
+//! 3. Its default run is compared with its reference, the snapshot `tests/snapshots/lesson__default_run.snap`.
+//! 4. Its tests run as CI runs them, every one of them (no fail-fast); a test that failed only because the
+//!    output changed is counted with the output, not as a broken promise.
+//!
+//! A lesson whose code is the reference (1, 3, 4, 5) is `ok`, `changed` (every promise kept, but the output is
+//! not the reference's) or `broken` (a promise broken, named in a sentence). The broken lesson (2) gets a
+//! progress verdict instead: which of its breaks are fixed, and which remain; its output is meant to differ
+//! from its reference once a break is fixed.
 
+use std::fmt::Write;
+
+use similar::TextDiff;
+
+use crate::catalogue::{Break, Catalogue};
+use crate::guarantees;
 use crate::lessons::Lesson;
+use crate::workspace::{Run, Workspace, print};
+
+/// Which of a lesson's tests the check runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tests {
+    /// None: the runs alone, for a verdict in a second.
+    None,
+    /// The lesson's own tests (`src/` and `tests/lesson.rs`): everything but the slow ones.
+    Lesson,
+    /// Every test of the lesson's crate: with the properties over hundreds of runs, and Ctrl-C on the wall
+    /// clock.
+    All,
+}
+
+/// The verdict on one lesson.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The lesson does not compile: what the compiler said first.
+    DoesNotBuild(String),
+    /// A lesson whose code is the reference.
+    Reference {
+        /// The default run's output against the reference, if they differ.
+        difference: Option<Difference>,
+        /// Each broken guarantee: the command of the run that broke it, and the sentence that names it.
+        broken: Vec<(String, String)>,
+        /// The tests, if they ran.
+        tests: Option<TestResults>,
+    },
+    /// The broken lesson: each break, and what still shows it (nothing once it is fixed).
+    Progress(Vec<(Break, String, Vec<String>)>),
+}
+
+/// How the default run's output differs from its reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The changed lines, as a unified diff with a line of context: `-` the reference, `+` the lesson now.
+    pub lines: String,
+    /// How many lines differ in all.
+    pub count: usize,
+}
 
 /// What running a lesson's tests gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TestResults {
+    /// How many passed.
+    pub passed: usize,
+    /// The tests that failed because the lesson prints something else than before (a snapshot, a lesson
+    /// text): the consequence of a changed output, not a broken promise.
+    pub output_changed: Vec<String>,
+    /// The other failed tests, with the first line of what each said.
+    pub failed: Vec<(String, String)>,
+}
+
+/// The kind of a verdict, as an exercise of the catalogue expects it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestRun {
-    /// Whether every test passed.
-    pub passed: bool,
-    /// Everything the tests printed, standard output and standard error.
-    pub output: String,
+pub enum Kind {
+    /// Every promise kept, the output as the reference's.
+    Ok,
+    /// Every promise kept, another output.
+    Changed,
+    /// A promise broken.
+    Broken,
+    /// Does not compile.
+    DoesNotBuild,
+    /// The broken lesson with these breaks fixed (all of them: `Ok`).
+    Fixed(Vec<String>),
 }
 
-/// One of lesson 2's breaks, and the run that shows whether a learner has fixed it.
-#[derive(Debug, Clone, Copy)]
-pub struct Probe {
-    /// The flags of the run that is stuck or loses a job while the break is there.
-    pub flags: &'static [&'static str],
-    /// What a clean run with those flags means.
-    pub fixed: &'static str,
-}
-
-/// The runs that tell how far a learner has taken lesson 2 towards lesson 3.
-pub const LESSON_2_PROBES: &[Probe] = &[
-    Probe { flags: &[], fixed: "Break it 1 is fixed: the workers shut down without sentinels (Fix it 1)" },
-    Probe {
-        flags: &["--sentinels", "--fail-job", "7"],
-        fixed: "Break it 3 is fixed for errors: a failing job no longer ends its worker (Fix it 3)",
-    },
-    Probe {
-        flags: &["--sentinels", "--panic-job", "7"],
-        fixed: "Break it 3 is fixed for panics: a panicking job no longer ends its worker (Fix it 3)",
-    },
-];
-
-/// The verdict on one lesson, from its test run.
-pub fn verdict(lesson: &Lesson, run: &TestRun) -> String {
-    let name = format!("Lesson {} ({})", lesson.number, lesson.crate_name);
-    if run.passed {
-        let checks = passed_count(&run.output);
-        return format!("ok   {name} matches the reference ({checks} checks passed).\n");
-    }
-    if run.output.contains("could not compile") {
-        return format!(
-            "FAIL {name} does not build. The compiler says:\n{}\n",
-            indent(compiler_errors(&run.output))
-        );
-    }
-    let failed = failed_tests(&run.output);
-    let mut text = format!(
-        "FAIL {name} differs from the reference in {} check{}: {}.\n",
-        failed.len(),
-        if failed.len() == 1 { "" } else { "s" },
-        failed.iter().map(|test| test.replace('_', " ")).collect::<Vec<_>>().join("; ")
-    );
-    match first_difference(&run.output) {
-        Some(difference) => {
-            text.push_str("     The first difference (- the reference, + what the lesson prints now):\n");
-            text.push_str(&indent(&difference));
+/// `cargo xtask check [N] [--full]`: each lesson's verdict, and a status of 0 only if every one passed.
+pub fn run(wanted: Option<&str>, tests: Tests) -> Result<u8, String> {
+    let course = Workspace::course();
+    let lessons = crate::lessons::load(&course.root)?;
+    let chosen: Vec<&Lesson> = match wanted {
+        Some(wanted) => vec![crate::lessons::find(&lessons, wanted)?],
+        None => lessons.iter().collect(),
+    };
+    let mut every_one_passed = true;
+    for lesson in &chosen {
+        print(&format!("Checking lesson {} ({})...\n", lesson.number, lesson.crate_name));
+        let catalogue = Catalogue::load(&course.root, lesson)?;
+        let verdict = judge(&course, lesson, &catalogue, tests)?;
+        if crate::interrupt::pressed() {
+            return Ok(130);
         }
-        None => {
-            text.push_str("     What the tests said:\n");
-            text.push_str(&indent(panic_messages(&run.output).trim_end()));
+        let text = verdict.render(lesson);
+        print(&text);
+        let mut progress = crate::progress::Progress::load(&course.root);
+        if let Some(exercise) = progress.note(lesson, &catalogue, &verdict, &text) {
+            print(&format!("     That is the exercise `{exercise}` of the lesson's catalogue: done.\n"));
+        }
+        progress.save(&course.root);
+        every_one_passed &= verdict.passed();
+    }
+    if every_one_passed && chosen.len() > 1 {
+        print("Every lesson checked passes.\n");
+    }
+    Ok(if every_one_passed { 0 } else { 1 })
+}
+
+/// Judges one lesson of `workspace`: builds it, runs it, compares it, and runs its tests as `tests` says.
+pub fn judge(
+    workspace: &Workspace,
+    lesson: &Lesson,
+    catalogue: &Catalogue,
+    tests: Tests,
+) -> Result<Verdict, String> {
+    if let Err(compiler) = workspace.build_quietly(lesson) {
+        return Ok(Verdict::DoesNotBuild(first_errors(&compiler)));
+    }
+    if !catalogue.breaks.is_empty() {
+        let mut breaks = Vec::new();
+        for one in &catalogue.breaks {
+            let (command, run) = run_allowing_removed_flags(workspace, lesson, &one.flags, &one.optional)?;
+            breaks.push((one.clone(), command, symptoms(&run, &one.flags)));
+        }
+        return Ok(Verdict::Progress(breaks));
+    }
+
+    let mut broken = Vec::new();
+    let default = workspace.capture(lesson, &[], true)?;
+    for sentence in symptoms(&default, &[]) {
+        broken.push((command(lesson, &[]), sentence));
+    }
+    for flags in &catalogue.runs {
+        let run = workspace.capture(lesson, flags, true)?;
+        for sentence in symptoms(&run, flags) {
+            broken.push((command(lesson, flags), sentence));
         }
     }
-    text.push_str(&format!(
-        "\n     If you meant the change, make it the new reference: `INSTA_UPDATE=always cargo test -p {0}`,\n     \
-         then read `git diff` and `cargo test -p {0}` again. To undo your change: `cargo xtask reset {1}`.\n",
-        lesson.crate_name, lesson.number
-    ));
-    text
+    let reference = reference_output(workspace, lesson)?;
+    let difference = compare(&reference, &default.output);
+    let tests = match tests {
+        Tests::None => None,
+        Tests::Lesson | Tests::All => Some(run_tests(workspace, lesson, tests)?),
+    };
+    Ok(Verdict::Reference { difference, broken, tests })
 }
 
-/// What lesson 2's probes say: one line per break the learner has fixed, from each probe's exit status.
-pub fn progress(results: &[(Probe, u8)]) -> String {
-    let fixed: Vec<&str> =
-        results.iter().filter(|(_, status)| *status == 0).map(|(probe, _)| probe.fixed).collect();
-    if fixed.is_empty() {
-        return String::new();
+/// What a run shows wrong: the guarantees it breaks, or that its flags were refused.
+fn symptoms(run: &Run, flags: &[String]) -> Vec<String> {
+    match &run.report {
+        Some(report) => guarantees::broken(report, flags),
+        None if run.status == 2 => {
+            vec![format!("the lesson refused the flags: {}", run.output.lines().next().unwrap_or_default())]
+        }
+        None => vec![format!(
+            "the run ended with exit status {} before it could report anything: {}",
+            run.status,
+            run.output.lines().rev().nth(1).unwrap_or_default()
+        )],
     }
-    let mut text = String::from("     Your lesson 2 now behaves like lesson 3 here:\n");
-    for line in fixed {
-        text.push_str(&format!("       - {line}\n"));
+}
+
+/// Runs the lesson with `flags`; if it refuses one of `optional` (a fix removed it), runs it again without.
+/// Returns the command that ran, and its run.
+fn run_allowing_removed_flags(
+    workspace: &Workspace,
+    lesson: &Lesson,
+    flags: &[String],
+    optional: &[String],
+) -> Result<(String, Run), String> {
+    let run = workspace.capture(lesson, flags, true)?;
+    let refused_optional = run.status == 2 && optional.iter().any(|flag| run.output.contains(flag.as_str()));
+    if !refused_optional {
+        return Ok((command(lesson, flags), run));
     }
-    if results.iter().all(|(_, status)| *status == 0) {
-        text.push_str(
-            "     Every break is fixed: compare your code with lesson 3's: `cargo xtask diff 2 3`.\n",
-        );
+    let kept: Vec<String> = flags.iter().filter(|flag| !optional.contains(flag)).cloned().collect();
+    let run = workspace.capture(lesson, &kept, true)?;
+    Ok((command(lesson, &kept), run))
+}
+
+/// The command that makes a run: `cargo xtask lesson 2 --fail-job 7`.
+pub fn command(lesson: &Lesson, flags: &[String]) -> String {
+    let mut command = format!("cargo xtask lesson {}", lesson.number);
+    for flag in flags {
+        command.push(' ');
+        command.push_str(flag);
     }
-    text
+    command
 }
 
-/// How many tests passed, from libtest's `test result:` lines.
-fn passed_count(output: &str) -> usize {
-    output
-        .lines()
-        .filter_map(|line| line.strip_prefix("test result: ok. "))
-        .filter_map(|rest| rest.split(' ').next()?.parse::<usize>().ok())
-        .sum()
+/// The reference of the lesson's default run: its snapshot, without insta's header.
+fn reference_output(workspace: &Workspace, lesson: &Lesson) -> Result<String, String> {
+    let path = format!("{}/tests/snapshots/lesson__default_run.snap", lesson.crate_path());
+    let snapshot = std::fs::read_to_string(workspace.file(&path))
+        .map_err(|error| format!("cannot read {path}: {error}"))?;
+    // The header is a block between two `---` lines.
+    let body = snapshot
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map(|(_, body)| body)
+        .ok_or_else(|| format!("{path} is not an insta snapshot"))?;
+    Ok(body.to_string())
 }
 
-/// The names of the failed tests, from libtest's `name --- FAILED` lines (or `test name ... FAILED`).
-fn failed_tests(output: &str) -> Vec<String> {
-    let mut failed: Vec<String> = output
-        .lines()
-        .filter_map(|line| {
-            line.strip_suffix(" --- FAILED")
-                .or_else(|| line.strip_prefix("test ")?.strip_suffix(" ... FAILED"))
-                .map(str::to_string)
-        })
-        .collect();
-    failed.sort();
-    failed.dedup();
-    failed
-}
+/// How many changed lines a verdict shows before it says how many more there are.
+const LINES_SHOWN: usize = 12;
 
-/// insta's first snapshot difference: its expression and the changed lines, without the frame.
-fn first_difference(output: &str) -> Option<String> {
-    let start = output.find("Expression: ")?;
-    let rest = &output[start..];
-    let body_start = rest.find("+new results")?;
-    let body = &rest[body_start..];
-    let end = body.find("────────────┴").unwrap_or(body.len());
-    let mut text = rest.lines().next().unwrap_or_default().replace("Expression: ", "in the run ");
-    text.push('\n');
-    for line in body[..end].lines().skip(2) {
-        text.push_str(line);
-        text.push('\n');
+/// The difference between the reference and the output now, if any: the changed lines with one line of
+/// context.
+pub fn compare(reference: &str, now: &str) -> Option<Difference> {
+    let (reference, now) = (reference.trim_end(), now.trim_end());
+    if reference == now {
+        return None;
     }
-    Some(text)
+    let diff = TextDiff::from_lines(reference, now);
+    let count = diff.iter_all_changes().filter(|change| change.tag() != similar::ChangeTag::Equal).count();
+    let unified = diff.unified_diff().context_radius(1).to_string();
+    let mut shown: Vec<&str> = unified.lines().collect();
+    let more = shown.len().saturating_sub(LINES_SHOWN);
+    shown.truncate(LINES_SHOWN);
+    let mut lines = shown.join("\n");
+    lines.push('\n');
+    if more > 0 {
+        let _ = writeln!(lines, "... and more: `cargo xtask diff` compares whole runs");
+    }
+    Some(Difference { lines, count: count.max(1) })
 }
 
-/// The messages of the tests' panics, without backtraces, each cut to its first lines: what a plain
-/// `assert!` said, without the whole transcript it may print after.
-fn panic_messages(output: &str) -> String {
-    const LINES_PER_MESSAGE: usize = 4;
+/// Runs the lesson's tests as CI does, every one of them, and sorts their failures.
+fn run_tests(workspace: &Workspace, lesson: &Lesson, tests: Tests) -> Result<TestResults, String> {
+    let mut command = workspace.cargo();
+    command.args(["test", "--quiet", "--color", "never", "--no-fail-fast", "--package", &lesson.crate_name]);
+    if tests == Tests::Lesson {
+        command.args(["--lib", "--test", "lesson"]);
+    }
+    let output = command
+        .env("CI", "true")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|error| format!("cannot start cargo: {error}"))?;
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    Ok(parse_test_output(&text))
+}
+
+/// Reads libtest's output: how many passed, and each failed test with its first message line.
+pub fn parse_test_output(output: &str) -> TestResults {
+    let mut results = TestResults {
+        passed: output
+            .lines()
+            .filter_map(|line| line.strip_prefix("test result: "))
+            .filter_map(|rest| rest.split_once(". ")?.1.split(' ').next()?.parse::<usize>().ok())
+            .sum(),
+        ..TestResults::default()
+    };
+    // Each failure's output is a block that starts with `---- name stdout ----`.
+    let mut blocks = output.split("\n---- ").skip(1);
+    for block in blocks.by_ref() {
+        let Some((name, rest)) = block.split_once(" stdout ----") else {
+            continue;
+        };
+        let message = rest
+            .lines()
+            .skip_while(|line| !line.contains("panicked at"))
+            .nth(1)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let name = name.trim().to_string();
+        if message.starts_with("snapshot assertion for") || message.contains("is stale") {
+            results.output_changed.push(name);
+        } else {
+            results.failed.push((name, message));
+        }
+    }
+    results.output_changed.sort();
+    results.failed.sort();
+    results
+}
+
+/// The compiler's first errors, without the lines about the build that failed.
+fn first_errors(compiler: &str) -> String {
     let mut text = String::new();
-    let mut kept: Option<usize> = None;
-    for line in output.lines() {
-        if line.starts_with("thread '") && line.contains("panicked at") {
-            kept = Some(0);
-        } else if line.starts_with("stack backtrace:") || line.starts_with("note: ") || line == "failures:" {
-            kept = None;
+    let mut errors = 0;
+    for line in compiler.lines() {
+        if line.starts_with("error: could not compile") || line.starts_with("warning: build failed") {
+            continue;
         }
-        match kept {
-            Some(count) if count < LINES_PER_MESSAGE => {
-                text.push_str(line);
-                text.push('\n');
-                kept = Some(count + 1);
+        if line.starts_with("error") {
+            errors += 1;
+            if errors > 2 {
+                break;
             }
-            Some(count) if count == LINES_PER_MESSAGE => {
-                text.push_str("...\n");
-                kept = Some(count + 1);
-            }
-            _ => {}
         }
+        if errors > 0 {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    if text.is_empty() { compiler.trim_end().to_string() } else { text.trim_end().to_string() }
+}
+
+impl Verdict {
+    /// The verdict's kind, for the exercise catalogue.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Verdict::DoesNotBuild(_) => Kind::DoesNotBuild,
+            Verdict::Reference { difference, broken, tests } => {
+                let failed_tests = tests.as_ref().is_some_and(|tests| !tests.failed.is_empty());
+                if !broken.is_empty() || failed_tests {
+                    Kind::Broken
+                } else if difference.is_some()
+                    || tests.as_ref().is_some_and(|tests| !tests.output_changed.is_empty())
+                {
+                    Kind::Changed
+                } else {
+                    Kind::Ok
+                }
+            }
+            Verdict::Progress(breaks) => {
+                let fixed: Vec<String> = breaks
+                    .iter()
+                    .filter(|(_, _, symptoms)| symptoms.is_empty())
+                    .map(|(one, _, _)| one.id.clone())
+                    .collect();
+                if fixed.len() == breaks.len() { Kind::Ok } else { Kind::Fixed(fixed) }
+            }
+        }
+    }
+
+    /// Whether the lesson passed its check.
+    pub fn passed(&self) -> bool {
+        self.kind() == Kind::Ok
+    }
+
+    /// The verdict in words, for the terminal.
+    pub fn render(&self, lesson: &Lesson) -> String {
+        let name = format!("Lesson {} ({})", lesson.number, lesson.crate_name);
+        match self {
+            Verdict::DoesNotBuild(errors) => format!(
+                "FAIL {name} does not build. The compiler says:\n{}\n     Fix the code, or undo your change: \
+                 `cargo xtask reset {}`.\n",
+                indent(errors),
+                lesson.number
+            ),
+            Verdict::Reference { difference, broken, tests } => {
+                render_reference(&name, lesson, difference, broken, tests, self.kind())
+            }
+            Verdict::Progress(breaks) => render_progress(&name, lesson, breaks),
+        }
+    }
+}
+
+fn render_reference(
+    name: &str,
+    lesson: &Lesson,
+    difference: &Option<Difference>,
+    broken: &[(String, String)],
+    tests: &Option<TestResults>,
+    kind: Kind,
+) -> String {
+    let mut text = match kind {
+        Kind::Ok => {
+            let tests = tests
+                .as_ref()
+                .map_or(String::new(), |tests| format!(", and its {} tests pass", tests.passed));
+            return format!("ok   {name} keeps every promise and prints what its reference says{tests}.\n");
+        }
+        Kind::Changed => {
+            format!("FAIL {name} keeps every promise, but prints something else than its reference.\n")
+        }
+        _ => format!("FAIL {name} breaks a promise.\n"),
+    };
+    if let Some(difference) = difference {
+        let _ = writeln!(
+            text,
+            "     What `{}` prints now, against its reference (- reference, + now; {} line{} differ{}):",
+            command(lesson, &[]),
+            difference.count,
+            if difference.count == 1 { "" } else { "s" },
+            if difference.count == 1 { "s" } else { "" },
+        );
+        text.push_str(&indent(&difference.lines));
+    }
+    if !broken.is_empty() || tests.as_ref().is_some_and(|tests| !tests.failed.is_empty()) {
+        text.push_str("     What is wrong:\n");
+        for (command, sentence) in broken {
+            let _ = writeln!(text, "       - {sentence} (`{command}`)");
+        }
+        for (test, message) in tests.iter().flat_map(|tests| &tests.failed) {
+            let _ = writeln!(text, "       - the test `{test}` failed: {message}");
+        }
+    }
+    if let Some(tests) = tests.as_ref().filter(|tests| !tests.output_changed.is_empty()) {
+        let names = tests.output_changed.join(", ");
+        let _ = writeln!(
+            text,
+            "     {} that compare{} the output fail{} for that reason: {names}.",
+            count(tests.output_changed.len(), "test", "tests"),
+            if tests.output_changed.len() == 1 { "s" } else { "" },
+            if tests.output_changed.len() == 1 { "s" } else { "" },
+        );
+    }
+    if kind == Kind::Changed {
+        let _ = writeln!(
+            text,
+            "     If you meant the change: `cargo xtask bless {0}` makes what the lesson prints now its new \
+             reference;\n     read `git diff` before you keep it. To undo your change: `cargo xtask reset {0}`.",
+            lesson.number
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "     To see it whole, run the command above. To undo your change: `cargo xtask reset {}`.",
+            lesson.number
+        );
     }
     text
 }
 
-/// The compiler's errors, from `error` to the end of each message.
-fn compiler_errors(output: &str) -> &str {
-    let start = output.find("error").unwrap_or(0);
-    output[start..].trim_end()
+fn render_progress(name: &str, lesson: &Lesson, breaks: &[(Break, String, Vec<String>)]) -> String {
+    let remaining = breaks.iter().filter(|(_, _, symptoms)| !symptoms.is_empty()).count();
+    let mut text = if remaining == 0 {
+        format!(
+            "ok   {name}: every break is fixed. Compare your fixes with lesson {}'s: `cargo xtask diff {} {}`.\n",
+            lesson.number + 1,
+            lesson.number,
+            lesson.number + 1
+        )
+    } else {
+        format!(
+            "FAIL {name}: {} of {} remain{}.\n",
+            count(remaining, "break", "breaks"),
+            breaks.len(),
+            if remaining == 1 { "s" } else { "" }
+        )
+    };
+    for (one, command, symptoms) in breaks {
+        if symptoms.is_empty() {
+            let _ = writeln!(text, "     fixed  {}: {}, no more (`{command}`)", one.place, one.name);
+        } else {
+            let _ = writeln!(text, "     not yet {}: {} (`{command}`):", one.place, one.name);
+            for symptom in symptoms {
+                let _ = writeln!(text, "              - {symptom}");
+            }
+        }
+    }
+    if remaining > 0 {
+        let _ = writeln!(
+            text,
+            "     Fix them in {}/src/lib.rs; `cargo xtask hint {}` gives a hint.",
+            lesson.crate_path(),
+            lesson.number
+        );
+    }
+    text
 }
 
 /// `text` indented under a verdict.
@@ -172,87 +477,52 @@ fn indent(text: &str) -> String {
     text.lines().map(|line| format!("       {line}\n")).collect()
 }
 
+/// "1 test" or "3 tests".
+fn count(number: usize, one: &str, many: &str) -> String {
+    if number == 1 { format!("1 {one}") } else { format!("{number} {many}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn lesson() -> Lesson {
-        Lesson {
-            number: 1,
-            crate_name: "baseline".to_string(),
-            title: "First".to_string(),
-            teaches: "the basics".to_string(),
-        }
-    }
-
-    /// The verdict on a failed test run that printed `output`.
-    fn failed_verdict(output: &str) -> String {
-        let run = TestRun { passed: false, output: output.to_string() };
-        verdict(&lesson(), &run)
+    #[test]
+    fn the_changed_lines_are_shown_with_a_line_of_context() {
+        let difference = compare("a\nb\nc\nd\n", "a\nB\nc\nd\n").unwrap();
+        assert_eq!(difference.count, 2);
+        assert_eq!(difference.lines, "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
+        assert_eq!(compare("same\n", "same"), None, "a last newline is not a difference");
     }
 
     #[test]
-    fn a_passing_run_matches() {
-        let run = TestRun {
-            passed: true,
-            output: "test result: ok. 13 passed; 0 failed\ntest result: ok. 0 passed; 0 failed\n".to_string(),
-        };
+    fn a_long_difference_is_cut_short() {
+        let reference: String = (0..40).map(|n| format!("{n}\n")).collect();
+        let now: String = (0..40).map(|n| format!("{}\n", n * 2)).collect();
+        let difference = compare(&reference, &now).unwrap();
+        assert_eq!(difference.lines.lines().count(), LINES_SHOWN + 1);
+        assert!(difference.lines.ends_with("`cargo xtask diff` compares whole runs\n"));
+    }
+
+    #[test]
+    fn test_failures_are_sorted_into_output_changes_and_broken_promises() {
+        let output = "running 3 tests\n\nfailures:\n\n---- default_run stdout ----\n\nthread 'default_run' (9) \
+                      panicked at /x/insta/runtime.rs:1:1:\nsnapshot assertion for 'default_run' failed in line 3\n\n\
+                      ---- every_job_once stdout ----\n\nthread 'every_job_once' (9) panicked at tests/lesson.rs:9:9:\n\
+                      job 3 lost\nnote: run with `RUST_BACKTRACE=1`\n\nfailures:\n    default_run\n    every_job_once\n\n\
+                      test result: FAILED. 1 passed; 2 failed; 0 ignored\n";
+        let results = parse_test_output(output);
+        assert_eq!(results.passed, 1);
+        assert_eq!(results.output_changed, ["default_run"]);
+        assert_eq!(results.failed, [("every_job_once".to_string(), "job 3 lost".to_string())]);
+    }
+
+    #[test]
+    fn the_compilers_first_errors_are_kept() {
+        let compiler = "error[E0425]: cannot find value `x`\n --> src/lib.rs:1:1\nerror[E0308]: mismatched types\n\
+                        error[E0599]: no method\nerror: could not compile `baseline`\n";
         assert_eq!(
-            verdict(&lesson(), &run),
-            "ok   Lesson 1 (baseline) matches the reference (13 checks passed).\n"
+            first_errors(compiler),
+            "error[E0425]: cannot find value `x`\n --> src/lib.rs:1:1\nerror[E0308]: mismatched types"
         );
-    }
-
-    #[test]
-    fn a_snapshot_difference_is_shown_with_what_to_do() {
-        let output = "default_run --- FAILED\n\
-            Expression: run(&[])\n\
-            ────\n-old snapshot\n+new results\n────────────┬────\n\
-            \x20  41       │-   3.864s  [Worker-1] Shutting down\n\
-            \x20        41 │+   3.864s  [Worker-1] Shutting dow\n\
-            ────────────┴────\n";
-        let text = failed_verdict(output);
-        assert!(
-            text.starts_with(
-                "FAIL Lesson 1 (baseline) differs from the reference in 1 check: default run.\n"
-            ),
-            "{text}"
-        );
-        assert!(text.contains("in the run run(&[])"), "{text}");
-        assert!(text.contains("│+   3.864s  [Worker-1] Shutting dow"), "{text}");
-        assert!(text.contains("INSTA_UPDATE=always cargo test -p baseline"), "{text}");
-        assert!(text.contains("cargo xtask reset 1"), "{text}");
-    }
-
-    #[test]
-    fn a_failed_assertion_shows_its_message_without_a_backtrace() {
-        let output = "every_job --- FAILED\nthread 'every_job' (1) panicked at tests/lesson.rs:9:9:\njob 3 lost\nstack backtrace:\n   0: foo\n";
-        let text = failed_verdict(output);
-        assert!(text.contains("job 3 lost"), "{text}");
-        assert!(!text.contains("backtrace"), "{text}");
-        let long = "a --- FAILED\nthread 'a' (1) panicked at x:\none\ntwo\nthree\nfour\nfive\n";
-        let text = failed_verdict(long);
-        assert!(text.contains("three\n") && text.contains("...\n") && !text.contains("four"), "{text}");
-    }
-
-    #[test]
-    fn a_build_failure_shows_the_compiler() {
-        let output = "   Compiling baseline\nerror[E0425]: cannot find value `x`\nerror: could not compile `baseline`\n";
-        let text = failed_verdict(output);
-        assert!(text.starts_with("FAIL Lesson 1 (baseline) does not build."), "{text}");
-        assert!(text.contains("error[E0425]: cannot find value `x`"), "{text}");
-    }
-
-    #[test]
-    fn lesson_2_progress_names_each_fixed_break() {
-        let none: Vec<(Probe, u8)> = LESSON_2_PROBES.iter().map(|probe| (*probe, 1)).collect();
-        assert_eq!(progress(&none), "");
-        let mut some = none.clone();
-        some[0].1 = 0;
-        let text = progress(&some);
-        assert!(text.contains("Break it 1 is fixed"), "{text}");
-        assert!(!text.contains("Every break is fixed"), "{text}");
-        let all: Vec<(Probe, u8)> = LESSON_2_PROBES.iter().map(|probe| (*probe, 0)).collect();
-        assert!(progress(&all).contains("Every break is fixed"));
     }
 }

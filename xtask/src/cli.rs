@@ -1,4 +1,4 @@
-//! The runner's command line, parsed by clap. What each command does is in [`crate::commands`].
+//! The runner's command line, parsed by clap. Each command's work is in the module of the same name.
 
 use clap::{Parser, Subcommand};
 
@@ -17,7 +17,7 @@ pub struct CommandLine {
 pub enum Command {
     /// List the lessons, and what each teaches.
     List,
-    /// Introduce a lesson, run it with the flags given, and say what to try next.
+    /// Run a lesson with the flags given, and say what to try next.
     ///
     /// Every flag after the lesson goes to the lesson, `--help` too: `cargo xtask lesson 1 --help` lists the
     /// lesson's own flags.
@@ -30,14 +30,17 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
-    /// Show what changed between two lessons: the code, then what both print with the same flags.
-    #[command(after_help = "Example: cargo xtask diff 2 3 --fail-job 7")]
+    /// Show what changed between two lessons: the lesson's code first, then what both print.
+    #[command(
+        after_help = "`--all` also shows what is not the lesson: main.rs, the `use` lines, the flags.\n\
+                            Example: cargo xtask diff 2 3 --fail-job 7"
+    )]
     Diff {
         /// The first lesson: a number (2) or a crate's name.
         first: String,
         /// The second lesson.
         second: String,
-        /// Flags for both runs, such as `--queue-size 1`.
+        /// `--all`, then flags for both runs, such as `--queue-size 1`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
@@ -54,16 +57,37 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
-    /// Measure: lesson 1 simulated and on the wall clock, a million jobs, the queues' cost, cold builds.
-    Bench,
-    /// Check every lesson (or one) against its reference output, and say in plain words what differs.
+    /// Check every lesson (or one): does it keep its promises, and print what its reference says?
     Check {
         /// Only this lesson: a number or a crate's name.
         lesson: Option<String>,
+        /// Run every test, the slow ones too (hundreds of random runs, Ctrl-C on the wall clock).
+        #[arg(long)]
+        full: bool,
+    },
+    /// Show the next hint for the exercise of a lesson you are on, one at a time.
+    Hint {
+        /// The lesson: a number or a crate's name.
+        lesson: String,
     },
     /// Put a lesson's code back as committed, after saving your changes as a patch.
     Reset {
         /// The lesson: a number or a crate's name.
         lesson: String,
     },
+    /// List the exercises that edit code; with --verify, prove each gets the verdict its catalogue promises.
+    Exercises {
+        /// Only this lesson: a number or a crate's name.
+        lesson: Option<String>,
+        /// Apply each exercise's patch to a copy of the course and check it (a few minutes).
+        #[arg(long)]
+        verify: bool,
+    },
+    /// Make what the lessons print now their new reference (snapshots, generated texts); review with git diff.
+    Bless {
+        /// Only this lesson: a number or a crate's name.
+        lesson: Option<String>,
+    },
+    /// Measure: each lesson against a bare-tokio floor, the queues, memory, builds.
+    Bench,
 }

@@ -1,6 +1,6 @@
 //! The course's lessons, as `lessons/list.txt` lists them, and what the runner reads from their texts.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One lesson of the course.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,17 +32,9 @@ impl Lesson {
     }
 }
 
-/// The folder of the workspace, wherever the runner is started from.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the xtask crate lives in the workspace's folder")
-        .to_path_buf()
-}
-
-/// Reads the list of lessons from the workspace.
-pub fn load() -> Result<Vec<Lesson>, String> {
-    let path = workspace_root().join("lessons/list.txt");
+/// Reads the list of lessons of the workspace at `root`.
+pub fn load(root: &Path) -> Result<Vec<Lesson>, String> {
+    let path = root.join("lessons/list.txt");
     let text =
         std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     parse(&text)

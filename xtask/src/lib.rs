@@ -1,17 +1,32 @@
-//! The course runner, `cargo xtask`. It reads the lessons from `lessons/list.txt` and runs them.
+//! The course runner, `cargo xtask`. It reads the lessons from `lessons/list.txt`, runs them, and checks
+//! them. One module per command, and the pieces they share:
 //!
-//! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
 //! - [`cli`]: the command line;
-//! - [`commands`]: what each command does;
-//! - [`diff`]: the source and output diffs of `cargo xtask diff`;
-//! - [`check`]: the verdicts of `cargo xtask check`;
-//! - [`reset`]: saving a learner's changes, then putting a lesson back;
-//! - [`bench`]: the figures of `cargo xtask bench`.
+//! - [`list`], [`lesson`], [`diff`], [`sweep`], [`check`], [`hint`], [`reset`], [`exercises`], [`bless`],
+//!   [`bench`]: the commands, each with its `run`;
+//! - [`progress`]: the exercises and lessons done, and the hints shown, kept between runs;
+//! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
+//! - [`catalogue`]: a lesson's exercises, its runs for the self-check, and its breaks;
+//! - [`report`]: the facts a lesson's run reports (`--report`), read back;
+//! - [`guarantees`]: what a correct run guarantees, and the sentence for each broken guarantee;
+//! - [`workspace`]: building and running the lessons, in the course or in a copy of it;
+//! - [`interrupt`]: Ctrl-C, which goes to the lesson while the runner waits.
 
 pub mod bench;
+pub mod bless;
+pub mod catalogue;
 pub mod check;
 pub mod cli;
-pub mod commands;
 pub mod diff;
+pub mod exercises;
+pub mod guarantees;
+pub mod hint;
+pub mod interrupt;
+pub mod lesson;
 pub mod lessons;
+pub mod list;
+pub mod progress;
+pub mod report;
 pub mod reset;
+pub mod sweep;
+pub mod workspace;

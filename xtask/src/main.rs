@@ -1,11 +1,11 @@
-//! The course runner's command line: `cargo xtask`. What each command does is in the library beside it.
+//! The course runner's command line: `cargo xtask`. What each command does is in the module of its name.
 
 use std::process::ExitCode;
 
-use xtask::cli::{Command, CommandLine};
-use xtask::commands;
-
 use clap::{CommandFactory, Parser};
+use xtask::cli::{Command, CommandLine};
+use xtask::workspace::EXIT_USAGE;
+use xtask::{bench, bless, check, diff, exercises, hint, interrupt, lesson, list, reset, sweep};
 
 fn main() -> ExitCode {
     let command_line = match CommandLine::try_parse() {
@@ -17,28 +17,36 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             eprintln!("{} (see `cargo xtask --help`)", one_line(&error.to_string()));
-            return ExitCode::from(commands::EXIT_USAGE);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
+    // Ctrl-C goes to the lesson the runner runs; the runner waits for it, and exits with its status.
+    interrupt::listen();
     let result = match command_line.command {
-        None | Some(Command::List) => commands::list(),
+        None | Some(Command::List) => list::run(),
         // The lesson's own flags include `--help`, so the runner's help for `lesson` is asked for by hand.
         Some(Command::Lesson { lesson, .. }) if lesson == "--help" || lesson == "-h" => {
             print_help_of("lesson")
         }
         Some(Command::Sweep { lesson, .. }) if lesson == "--help" || lesson == "-h" => print_help_of("sweep"),
-        Some(Command::Sweep { lesson, flags }) => commands::sweep(&lesson, &flags),
-        Some(Command::Lesson { lesson, flags }) => commands::lesson(&lesson, &flags),
-        Some(Command::Diff { first, second, flags }) => commands::diff(&first, &second, &flags),
-        Some(Command::Check { lesson }) => commands::check(lesson.as_deref()),
-        Some(Command::Bench) => commands::bench(),
-        Some(Command::Reset { lesson }) => commands::reset(&lesson),
+        Some(Command::Lesson { lesson, flags }) => lesson::run(&lesson, &flags),
+        Some(Command::Sweep { lesson, flags }) => sweep::run(&lesson, &flags),
+        Some(Command::Diff { first, second, flags }) => diff::run(&first, &second, &flags),
+        Some(Command::Check { lesson, full }) => {
+            let tests = if full { check::Tests::All } else { check::Tests::Lesson };
+            check::run(lesson.as_deref(), tests)
+        }
+        Some(Command::Hint { lesson }) => hint::run(&lesson),
+        Some(Command::Reset { lesson }) => reset::run(&lesson),
+        Some(Command::Exercises { lesson, verify }) => exercises::run(lesson.as_deref(), verify),
+        Some(Command::Bless { lesson }) => bless::run(lesson.as_deref()),
+        Some(Command::Bench) => bench::run(),
     };
     match result {
         Ok(status) => ExitCode::from(status),
         Err(mistake) => {
             eprintln!("error: {mistake}");
-            ExitCode::from(commands::EXIT_USAGE)
+            ExitCode::from(EXIT_USAGE)
         }
     }
 }

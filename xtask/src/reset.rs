@@ -1,10 +1,15 @@
-//! `cargo xtask reset`: puts a lesson's crate back as committed, after saving the learner's changes.
+//! `cargo xtask reset N`: puts a lesson back as committed, after saving the learner's changes.
 //!
-//! Nothing a learner wrote is thrown away: the changes go into a patch file first, under `saved-changes/`,
-//! and the reset happens only once the patch is written. `git apply` brings them back.
+//! Nothing a learner wrote is thrown away: every change to the lesson's crate, text and picture goes into a
+//! patch file first, under `saved-changes/`: changed files, new files (staged or not, whatever their names),
+//! deleted files. Only once the patch is written are the files restored, and `git apply` brings the changes
+//! back. Reset needs the course as a git clone, which knows what "as committed" is.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::lessons;
+use crate::workspace::{Workspace, print};
 
 /// The folder, in the workspace, where reset keeps the learner's changes. Git ignores it.
 pub const SAVED_CHANGES: &str = "saved-changes";
@@ -12,18 +17,65 @@ pub const SAVED_CHANGES: &str = "saved-changes";
 /// What a reset did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reset {
-    /// The crate was already as committed.
+    /// The lesson was already as committed.
     NothingToSave,
-    /// The changes were saved at this path, relative to the workspace, and the crate was put back.
+    /// The changes were saved at this path, relative to the workspace, and the lesson was put back.
     Saved(PathBuf),
 }
 
+/// `cargo xtask reset N`.
+pub fn run(wanted: &str) -> Result<u8, String> {
+    let course = Workspace::course();
+    let lessons = lessons::load(&course.root)?;
+    let lesson = lessons::find(&lessons, wanted)?;
+    if !is_a_git_clone(&course.root) {
+        // Not a mistake in the command (that would be status 2): the course is not where reset can work.
+        eprintln!(
+            "error: reset needs the course as a git clone, to know what the lesson was; this copy has no .git. \
+             Get one with `git clone`, then copy your files over. Nothing was changed."
+        );
+        return Ok(1);
+    }
+    let label = format!("lesson-{}-{}", lesson.number, lesson.crate_name);
+    let paths = [lesson.crate_path(), lesson.text_path(), lesson.timeline_path()];
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    match reset(&course.root, &paths, &label)? {
+        Reset::NothingToSave => print(&format!(
+            "Lesson {} ({}) is already as committed: nothing to reset.\n",
+            lesson.number,
+            lesson.crate_path()
+        )),
+        Reset::Saved(patch) => print(&format!(
+            "Saved your changes to {0}, then put {1} (and {2}) back as committed.\n\
+             To bring your changes back: `git apply {0}`.\n",
+            patch.display(),
+            lesson.crate_path(),
+            lesson.text_path()
+        )),
+    }
+    Ok(0)
+}
+
+/// Whether `root` is in a git work tree (and git is there to say so).
+fn is_a_git_clone(root: &Path) -> bool {
+    git(root, &["rev-parse", "--is-inside-work-tree"]).is_ok_and(|answer| answer.trim() == "true")
+}
+
 /// Saves the changes to `paths` (folders or files, relative to `root`, a git work tree) as a patch named after
-/// `label`, then puts them back as committed: changed files restored, new files removed.
+/// `label`, then puts them back as committed: changed files restored, new files removed from the index and
+/// the folder.
 pub fn reset(root: &Path, paths: &[&str], label: &str) -> Result<Reset, String> {
+    // Changed and deleted files, and new files that were staged: everything git knows, against HEAD.
     let mut patch = git(root, &[&["diff", "--binary", "HEAD", "--"][..], paths].concat())?;
-    let new_files = git(root, &[&["ls-files", "--others", "--exclude-standard", "--"][..], paths].concat())?;
-    for file in new_files.lines() {
+    let staged_new = names(&git(
+        root,
+        &[&["diff", "--cached", "--name-only", "-z", "--diff-filter=A", "HEAD", "--"][..], paths].concat(),
+    )?);
+    let untracked = names(&git(
+        root,
+        &[&["ls-files", "-z", "--others", "--exclude-standard", "--"][..], paths].concat(),
+    )?);
+    for file in &untracked {
         // `git diff --no-index` exits with 1 when the files differ, which here they always do.
         patch.push_str(&git_allowing_differences(
             root,
@@ -40,12 +92,23 @@ pub fn reset(root: &Path, paths: &[&str], label: &str) -> Result<Reset, String> 
     std::fs::write(root.join(&saved), &patch)
         .map_err(|error| format!("cannot save {}: {error}", saved.display()))?;
 
-    // Only now that the changes are safe: restore the committed files and remove the new ones.
+    // Only now that the changes are safe: new files out of the index and the folder, committed files back.
+    for file in &staged_new {
+        git(root, &["rm", "--cached", "--quiet", "--force", "--", file])?;
+    }
     git(root, &[&["checkout", "HEAD", "--"][..], paths].concat())?;
-    for file in new_files.lines() {
-        std::fs::remove_file(root.join(file)).map_err(|error| format!("cannot remove {file}: {error}"))?;
+    for file in staged_new.iter().chain(&untracked) {
+        let path = root.join(file);
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|error| format!("cannot remove {file}: {error}"))?;
+        }
     }
     Ok(Reset::Saved(saved))
+}
+
+/// The names in git's `-z` output, which keeps every name as it is, accents and spaces included.
+fn names(output: &str) -> Vec<String> {
+    output.split('\0').filter(|name| !name.is_empty()).map(str::to_string).collect()
 }
 
 /// `saved-changes/<label>-1.patch`, or the first number not taken yet.
@@ -75,7 +138,8 @@ fn run_git(root: &Path, args: &[&str], one_is_success: bool) -> Result<String, S
     let succeeded = output.status.success() || (one_is_success && output.status.code() == Some(1));
     if !succeeded {
         let said = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("`git {}` failed: {}", args.join(" "), said.trim()));
+        let first = said.lines().next().unwrap_or_default();
+        return Err(format!("`git {}` failed: {first}", args.join(" ")));
     }
     String::from_utf8(output.stdout)
         .map_err(|_| format!("`git {}` printed something that is not UTF-8", args.join(" ")))
@@ -110,6 +174,10 @@ mod tests {
         root
     }
 
+    fn read(root: &Path, file: &str) -> String {
+        std::fs::read_to_string(root.join(file)).unwrap()
+    }
+
     #[test]
     fn changes_are_saved_then_undone_and_can_be_applied_again() {
         let root = repository("saved");
@@ -120,12 +188,37 @@ mod tests {
             panic!("the changes should have been saved");
         };
         assert_eq!(patch, Path::new("saved-changes/lesson-1-1.patch"));
-        assert_eq!(std::fs::read_to_string(root.join("crates/lesson/src/lib.rs")).unwrap(), "committed\n");
+        assert_eq!(read(&root, "crates/lesson/src/lib.rs"), "committed\n");
         assert!(!root.join("crates/lesson/src/mine.rs").exists());
 
         git(&root, &["apply", patch.to_str().unwrap()]).unwrap();
-        assert_eq!(std::fs::read_to_string(root.join("crates/lesson/src/lib.rs")).unwrap(), "my change\n");
-        assert_eq!(std::fs::read_to_string(root.join("crates/lesson/src/mine.rs")).unwrap(), "my new file\n");
+        assert_eq!(read(&root, "crates/lesson/src/lib.rs"), "my change\n");
+        assert_eq!(read(&root, "crates/lesson/src/mine.rs"), "my new file\n");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A staged new file and a name that is not ASCII: both saved, both removed, both brought back.
+    #[test]
+    fn staged_files_and_any_names_are_saved_and_brought_back() {
+        let root = repository("names");
+        std::fs::write(root.join("crates/lesson/src/staged.rs"), "staged\n").unwrap();
+        git(&root, &["add", "crates/lesson/src/staged.rs"]).unwrap();
+        std::fs::write(root.join("crates/lesson/src/café un.rs"), "accents\n").unwrap();
+
+        let Reset::Saved(patch) = reset(&root, &["crates/lesson"], "lesson-1").unwrap() else {
+            panic!("the changes should have been saved");
+        };
+        assert!(!root.join("crates/lesson/src/staged.rs").exists());
+        assert!(!root.join("crates/lesson/src/café un.rs").exists());
+        assert_eq!(
+            git(&root, &["status", "--porcelain"]).unwrap(),
+            "?? saved-changes/\n",
+            "nothing staged is left"
+        );
+
+        git(&root, &["apply", patch.to_str().unwrap()]).unwrap();
+        assert_eq!(read(&root, "crates/lesson/src/staged.rs"), "staged\n");
+        assert_eq!(read(&root, "crates/lesson/src/café un.rs"), "accents\n");
         std::fs::remove_dir_all(&root).unwrap();
     }
 
@@ -144,9 +237,19 @@ mod tests {
             std::fs::write(root.join("crates/lesson/src/lib.rs"), change).unwrap();
             reset(&root, &["crates/lesson"], "lesson-1").unwrap();
         }
-        let first = std::fs::read_to_string(root.join("saved-changes/lesson-1-1.patch")).unwrap();
-        let second = std::fs::read_to_string(root.join("saved-changes/lesson-1-2.patch")).unwrap();
+        let first = read(&root, "saved-changes/lesson-1-1.patch");
+        let second = read(&root, "saved-changes/lesson-1-2.patch");
         assert!(first.contains("+first") && second.contains("+second"));
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_folder_that_is_not_a_clone_is_told_apart() {
+        let repository = repository("clone");
+        assert!(is_a_git_clone(&repository));
+        std::fs::remove_dir_all(repository.join(".git")).unwrap();
+        // The temporary folder is in no repository, so git finds none above the lesson either.
+        assert!(!is_a_git_clone(&repository));
+        std::fs::remove_dir_all(&repository).unwrap();
     }
 }

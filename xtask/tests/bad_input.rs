@@ -69,9 +69,14 @@ fn every_bad_value_of_every_lesson_flag_is_one_line() {
 
 #[test]
 fn every_bad_runner_command_is_one_line() {
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 16] = [
         (&["sweep", "1", "--workers", "abc"], "--workers <LIST>"),
         (&["sweep", "1", "--workers", "0,2"], "--workers <LIST>"),
+        (&["sweep", "1", "--workers", "20000"], "--workers <LIST>"),
+        (&["sweep", "1", "--workers", "1", "--workers", "2"], "given more than once"),
+        (&["exercises", "9"], "expected one of 1 (baseline)"),
+        (&["bless", "9"], "expected one of 1 (baseline)"),
+        (&["check", "1", "--frobnicate"], "--frobnicate"),
         (&["lesson", "9"], "expected one of 1 (baseline)"),
         (&["lesson", "foo"], "expected one of 1 (baseline)"),
         (&["lesson"], "<LESSON>"),

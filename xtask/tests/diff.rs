@@ -1,44 +1,67 @@
-//! `cargo xtask diff 2 3`, the comparison the course points to, rendered here from the same functions the
-//! command uses, with the lessons run in this process. Its snapshot is the story of lesson 3, and lesson 3's
-//! text shows it, so neither can drift from the code.
+//! `cargo xtask diff`, rendered here from the same functions the command uses, with the lessons run in this
+//! process: the lesson's lines first, what is not the lesson in one line, and the diff of the queue files
+//! where lessons share one.
 
-use lesson_support::testing::{OUTPUT_ENDS, ensure_file_contents, refresh_blocks, workspace_file};
-use xtask::commands::render_diff;
-use xtask::diff::Sources;
+mod common;
+
+use xtask::diff::{Sources, render};
 use xtask::lessons;
+use xtask::workspace::Workspace;
 
-/// The opening line of the block in lesson 3's text that shows `cargo xtask diff 2 3`.
-const DIFF_BEGINS: &str = "<!-- output of: cargo xtask diff 2 3";
-
-/// What `cargo xtask diff 2 3` prints (without colour, as when piped).
-fn diff_2_3() -> String {
-    let lessons = lessons::load().unwrap();
-    let (broken, fixed) = (lessons::find(&lessons, "2").unwrap(), lessons::find(&lessons, "3").unwrap());
-    let root = lessons::workspace_root();
-    let broken_sources = Sources::read(&root, &format!("{}/src", broken.crate_path())).unwrap();
-    let fixed_sources = Sources::read(&root, &format!("{}/src", fixed.crate_path())).unwrap();
-    let broken_output = lesson_support::capture(broken_no_sentinel::LESSON, broken_no_sentinel::run, &[]);
-    let fixed_output = lesson_support::capture(fixed_join::LESSON, fixed_join::run, &[]);
-    render_diff(broken, fixed, &[], &broken_sources, &fixed_sources, &broken_output, &fixed_output)
+/// What `cargo xtask diff A B` prints (without colour, as when piped), and the lesson crates' names.
+fn diff(first: &str, second: &str, all: bool) -> String {
+    let course = Workspace::course();
+    let lessons = lessons::load(&course.root).unwrap();
+    let (old, new) = (lessons::find(&lessons, first).unwrap(), lessons::find(&lessons, second).unwrap());
+    let run = |name: &str| {
+        let (_, run) = common::lessons().into_iter().find(|(crate_name, _)| *crate_name == name).unwrap();
+        run(&[])
+    };
+    render(
+        old,
+        new,
+        &[],
+        &Sources::read(&course, &format!("{}/src", old.crate_path())).unwrap(),
+        &Sources::read(&course, &format!("{}/src", new.crate_path())).unwrap(),
+        &run(&old.crate_name),
+        &run(&new.crate_name),
+        all,
+    )
 }
 
 #[test]
 fn diff_2_3_tells_the_story_of_the_fixes() {
-    let text = diff_2_3();
+    let text = diff("2", "3", false);
     for fix in ["Fix it 1", "Fix it 2", "Fix it 3"] {
         assert!(text.contains(&format!("// FIXED ({fix})")), "the diff should show {fix}:\n{text}");
     }
     assert!(text.contains("-The watchdog stopped the run"), "{text}");
     assert!(text.contains("+Exit status 0"), "{text}");
+    assert!(text.contains("Also changed, and not the lesson: main.rs"), "{text}");
+    let lines = text.lines().count();
+    assert!(lines <= 270, "diff 2 3 should stay within a few screens, not {lines} lines:\n{text}");
     insta::assert_snapshot!(text);
 }
 
 #[test]
-fn lesson_3_shows_the_real_diff() {
-    let path = "lessons/03-fixed-join.md";
-    let text = std::fs::read_to_string(workspace_file(path)).unwrap();
-    let fresh = refresh_blocks(&text, DIFF_BEGINS, |_| diff_2_3())
-        .unwrap_or_else(|mistake| panic!("{path}: {mistake}"));
-    assert!(fresh.contains(OUTPUT_ENDS));
-    ensure_file_contents(path, &fresh);
+fn diff_3_4_diffs_the_queue_files() {
+    let text = diff("3", "4", false);
+    assert!(
+        text.contains("--- crates/fixed-join/src/queue.rs\n+++ crates/priority/src/queue.rs\n"),
+        "{text}"
+    );
+    let new_files: Vec<&str> = text.lines().filter(|line| line.contains("a new file of")).collect();
+    assert_eq!(
+        new_files,
+        ["crates/priority/src/report.rs: a new file of 74 lines; read it whole"],
+        "every file of lesson 4 but its report has its twin in lesson 3:\n{text}"
+    );
+}
+
+#[test]
+fn all_shows_what_is_not_the_lesson_too() {
+    let (focused, all) = (diff("2", "3", false), diff("2", "3", true));
+    assert!(!focused.contains("+    heading: \"Producer-Consumer with a joinable queue\""), "{focused}");
+    assert!(all.contains("+    heading: \"Producer-Consumer with a joinable queue\""), "{all}");
+    assert!(all.contains("crates/fixed-join/src/main.rs") && !all.contains("Also changed"), "{all}");
 }

@@ -6,14 +6,21 @@ mod common;
 use std::path::Path;
 
 use lesson_support::testing::{ensure_file_contents, workspace_file};
+use xtask::catalogue::Catalogue;
 use xtask::lessons;
+use xtask::workspace::Workspace;
+
+/// The course's lessons, from `lessons/list.txt`.
+fn all_lessons() -> Vec<lessons::Lesson> {
+    lessons::load(&Workspace::course().root).unwrap()
+}
 
 const MAP_BEGINS: &str = "<!-- map of lessons: generated from lessons/list.txt by `cargo test` -->\n";
 const MAP_ENDS: &str = "<!-- end of map -->\n";
 
 #[test]
 fn the_readme_maps_the_lessons_of_the_list() {
-    let lessons = lessons::load().unwrap();
+    let lessons = all_lessons();
     let readme = std::fs::read_to_string(workspace_file("README.md")).unwrap();
     let (before, rest) = readme.split_once(MAP_BEGINS).expect("README.md has the opening line of the map");
     let (_, after) = rest.split_once(MAP_ENDS).expect("README.md has the closing line of the map");
@@ -23,7 +30,7 @@ fn the_readme_maps_the_lessons_of_the_list() {
 
 #[test]
 fn every_lesson_in_the_list_has_its_crate_its_text_and_its_picture() {
-    for lesson in lessons::load().unwrap() {
+    for lesson in all_lessons() {
         let manifest = workspace_file(&format!("{}/Cargo.toml", lesson.crate_path()));
         let manifest =
             std::fs::read_to_string(&manifest).unwrap_or_else(|_| panic!("no {}", manifest.display()));
@@ -72,14 +79,18 @@ const CARGO_FLAGS: &[&str] =
 /// must exist: a learner who copies a command from a text must not meet "no such thing".
 #[test]
 fn the_texts_name_only_what_exists() {
-    let lessons = lessons::load().unwrap();
+    let lessons = all_lessons();
     let crates: Vec<String> = lessons
         .iter()
         .map(|lesson| lesson.crate_name.clone())
         .chain(["lesson-support".to_string(), "xtask".to_string()])
         .collect();
-    let mut flags: Vec<String> =
-        CARGO_FLAGS.iter().chain(&xtask::commands::SWEEP_FLAGS).map(|flag| flag.to_string()).collect();
+    let mut flags: Vec<String> = CARGO_FLAGS
+        .iter()
+        .chain(&xtask::sweep::SWEEP_FLAGS)
+        .chain(&[xtask::diff::ALL])
+        .map(|flag| flag.to_string())
+        .collect();
     for help in common::lessons().into_iter().map(|(_, run)| run(&["--help"])) {
         flags.extend(words(&help).filter(|word| word.starts_with("--")).map(str::to_string));
     }
@@ -104,7 +115,8 @@ fn the_texts_name_only_what_exists() {
                         && !commands.contains(&next)
                     {
                         Some(format!("the command `cargo xtask {next}`"))
-                    } else if ["lesson", "reset", "check", "sweep"].contains(word)
+                    } else if ["lesson", "reset", "check", "sweep", "hint", "exercises", "bless"]
+                        .contains(word)
                         && words.get(index.wrapping_sub(1)) == Some(&"xtask")
                         && !next.is_empty()
                         && !next.starts_with('-')
@@ -161,4 +173,80 @@ fn words(code: &str) -> impl Iterator<Item = &str> {
 fn looks_like_a_path(word: &str) -> bool {
     ["crates/", "lessons/", "xtask/", ".ci/"].iter().any(|prefix| word.starts_with(prefix))
         && !word.contains(['<', '*'])
+}
+
+/// Every exercise a lesson text marks has its entry in the lesson's catalogue and its patch, and every entry
+/// is marked in the text. (`cargo xtask exercises --verify` also proves each one's verdict.)
+#[test]
+fn every_marked_exercise_has_its_entry_and_its_patch() {
+    let course = Workspace::course();
+    let mut mistakes = Vec::new();
+    for lesson in all_lessons() {
+        let catalogue = Catalogue::load(&course.root, &lesson).unwrap();
+        mistakes.extend(xtask::exercises::marks_without_entries(&course, &lesson, &catalogue).unwrap());
+    }
+    assert!(mistakes.is_empty(), "{mistakes:#?}");
+}
+
+/// The words that ask a learner to edit code, in a list item of a lesson text's exercises.
+const EDITING: [&str; 8] = [
+    "In `work`",
+    "In `run`",
+    "In `produce`",
+    "replace",
+    "Delete",
+    "Remove the `",
+    "move `",
+    "Change the producer",
+];
+
+/// A list item of the exercises' sections that asks for an edit must carry an exercise's mark, so that no
+/// exercise escapes the catalogue.
+#[test]
+fn every_exercise_that_edits_code_is_marked() {
+    let mut unmarked = Vec::new();
+    for lesson in all_lessons() {
+        let text = std::fs::read_to_string(workspace_file(&lesson.text_path())).unwrap();
+        for section in ["Alter it", "Break it", "Fix it", "Mastery check"] {
+            let lines = lessons::section(&text, section);
+            for item in items_with_their_lines(&lines) {
+                if EDITING.iter().any(|word| item.contains(word)) && !item.contains("<!-- exercise: ") {
+                    unmarked.push(format!(
+                        "{} ({section}): {}",
+                        lesson.text_path(),
+                        item.lines().next().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        unmarked.is_empty(),
+        "exercises that edit code but carry no `<!-- exercise: id -->`: {unmarked:#?}"
+    );
+}
+
+/// The items of the lists in `lines`, each with the lines that continue it.
+fn items_with_their_lines(lines: &[&str]) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for line in lines {
+        let starts_an_item = line.starts_with("- ")
+            || line
+                .split_once(". ")
+                .is_some_and(|(number, _)| !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()));
+        if starts_an_item {
+            items.push(line.to_string());
+        } else if let Some(item) = items.last_mut().filter(|_| line.starts_with(' ') || line.is_empty()) {
+            item.push('\n');
+            item.push_str(line);
+        }
+    }
+    items
+}
+
+/// The runner checks the sweep's lists against the lessons' own limits, to name the flag the learner typed.
+#[test]
+fn the_runner_knows_the_lessons_limits() {
+    assert_eq!(xtask::sweep::MAX_WORKERS, lesson_support::settings::MAX_WORKERS);
+    assert_eq!(xtask::sweep::MAX_QUEUE_SIZE, lesson_support::settings::MAX_QUEUE_SIZE);
 }

@@ -1,12 +1,10 @@
 //! Lesson 1's promises over many random runs: every job ends once, every task shuts down, and no worker
 //! waits while a job does. `PROPTEST_CASES=5000 cargo test -p baseline --test properties` runs thousands.
 
-use lesson_support::testing::{broken_promises, property_cases, run_recorded, settings_args};
+use lesson_support::testing::{broken_promises, run_recorded, settings_args};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(property_cases()))]
-
     #[test]
     fn every_run_keeps_the_promises(
         jobs in 0usize..300,

@@ -2,12 +2,10 @@
 //! with exit status 1, after every job was processed, and its report names every worker as waiting for a
 //! message. `PROPTEST_CASES=5000 cargo test -p broken-no-sentinel --test properties` runs thousands.
 
-use lesson_support::testing::{property_cases, settings_args};
+use lesson_support::testing::settings_args;
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(property_cases()))]
-
     #[test]
     fn the_watchdog_ends_every_stuck_run_and_names_who_waits(
         jobs in 0usize..300,

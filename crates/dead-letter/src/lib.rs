@@ -64,6 +64,13 @@ pub struct Options {
 
 impl LessonOptions for Options {
     fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
+        if self.replay_dead_letters && settings.is_sweep() {
+            return Err(
+                "the argument '--replay-dead-letters' cannot be used with a sweep: a sweep prints a \
+                        table of times, not the replay"
+                    .to_string(),
+            );
+        }
         lesson_support::failures::prepare_job_numbers("--poison", &mut self.poison, settings)
     }
 }

@@ -1,26 +1,26 @@
 //! Lesson 5's promises over many random runs: every job is processed or parked once and none is lost,
-//! attempts never exceed the maximum, and each retry waits at least its documented delay.
+//! attempts never exceed the maximum, and each retry waits at least its documented delay. Every flag is drawn
+//! from its whole accepted range: a backoff of a minute, doubled nine times, is still a run the watchdog must
+//! leave alone.
 //! `PROPTEST_CASES=5000 cargo test -p dead-letter --test properties` runs thousands.
 
 use std::time::Duration;
 
-use lesson_support::testing::{broken_promises, property_cases, run_recorded, settings_args};
+use lesson_support::testing::{broken_promises, run_recorded, settings_args};
 use lesson_support::timeline::Ending;
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(property_cases()))]
-
     #[test]
     fn every_run_keeps_the_promises(
         jobs in 1usize..200,
         workers in 1usize..=32,
         queue_size in 0usize..=20,
         seed in any::<u64>(),
-        fail_rate in 0.0f64..0.6,
+        fail_rate in 0.0f64..=1.0,
         poison in proptest::collection::vec(1usize..200, 0..4),
-        max_attempts in 1u32..=5,
-        backoff_ms in 0u64..500,
+        max_attempts in 1u32..=10,
+        backoff_ms in 0u64..=60_000,
     ) {
         let poison: Vec<usize> = poison.into_iter().filter(|job| *job <= jobs).collect();
         let mut args = settings_args(jobs, workers, queue_size, seed);

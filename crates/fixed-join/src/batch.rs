@@ -37,7 +37,7 @@ pub async fn run(harness: Harness, options: Options) {
         .collect();
 
     // Here the sender is kept on purpose: the workers stay up, waiting for more, as a service's workers
-    // would. Lesson 2 did the same by accident. `join()` is how we learn that the batch is done.
+    // would. Lesson 2 did the same by accident. `join()` is then the only way to learn that the batch is done.
     queue.join().watched(&main, "every job to be done (queue.join())").await;
     main.say("Every job is done: queue.join() returned; stopping the workers");
 

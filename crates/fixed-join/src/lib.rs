@@ -45,6 +45,13 @@ pub struct Options {
 
 impl LessonOptions for Options {
     fn prepare(&mut self, settings: &lesson_support::Settings) -> Result<(), String> {
+        if self.batch && settings.is_sweep() {
+            return Err(
+                "the argument '--batch' cannot be used with a sweep: the batch has no queue size and \
+                        no producer to compare"
+                    .to_string(),
+            );
+        }
         self.failures.prepare(settings)
     }
 }
@@ -75,8 +82,7 @@ pub async fn run(harness: Harness, options: Options) {
 
     producer.watched(&main, "the producer to finish").await.expect("the producer does not panic");
 
-    // FIXED (Fix it 2): `join()` returns when every job put on the queue is done, processed or failed. Here
-    // it is a checkpoint before the workers shut down; in the batch (`--batch`) it is the only way to know.
+    // FIXED (Fix it 2): `join()` returns when every job put on the queue is done, processed or failed.
     queue.join().watched(&main, "every job to be done (queue.join())").await;
     main.say("Every job is done: queue.join() returned");
 

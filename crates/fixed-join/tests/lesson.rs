@@ -1,6 +1,8 @@
 //! Lesson 3's behaviour, pinned down: the same experiments as lesson 2, now ending cleanly, and the
 //! Python lesson's bonus.
 
+use lesson_support::testing::{Summary, broken_promises, run_recorded};
+
 /// Runs lesson 3 in this process with `args`, and returns all it prints and its exit status.
 fn run(args: &[&str]) -> String {
     lesson_support::capture(fixed_join::LESSON, fixed_join::run, args)
@@ -14,15 +16,19 @@ lesson_support::common_lesson_tests!(run, "03-fixed-join");
 #[test]
 fn default_run() {
     let output = run(&[]);
-    assert_eq!(output.matches("Queue closed and empty: shutting down").count(), 3, "{output}");
-    assert!(output.contains("Every job is done: queue.join() returned"), "{output}");
-    assert!(output.ends_with("[exit status 0]\n"), "{output}");
+    let summary = Summary::of(&output);
+    assert!(summary.is_clean() && summary.shut_down == (5, 5) && summary.processed == 20, "{output}");
     insta::assert_snapshot!(output);
 }
 
 #[test]
 fn a_queue_of_one_still_slows_only_the_producer() {
-    insta::assert_snapshot!(run(&["--queue-size", "1"]));
+    let output = run(&["--queue-size", "1"]);
+    let (small, default) = (Summary::of(&output), Summary::of(&run(&[])));
+    let what = "room in the queue";
+    assert!(small.waited("Producer", what) > 4.0 * default.waited("Producer", what), "{output}");
+    assert_eq!(small.elapsed, default.elapsed, "the work takes as long:\n{output}");
+    insta::assert_snapshot!(output);
 }
 
 /// Fix it 3: a failed job is reported, and the pool goes on: processed 19, failed 1, lost 0, exit 0.
@@ -77,32 +83,27 @@ fn the_same_seed_gives_the_same_bytes() {
     assert_eq!(run(&args), run(&args));
 }
 
+/// Reads what happened to each job in the run's timeline, not the words of the transcript.
 #[test]
 fn every_job_is_accounted_for_exactly_once() {
     let cases = [
-        (20, &["--workers", "1"][..]),
-        (20, &["--workers", "10", "--queue-size", "0"]),
-        (37, &["--jobs", "37", "--workers", "4", "--queue-size", "2", "--fail-job", "5,6"]),
-        (0, &["--jobs", "0"]),
+        (20, 1, &["--workers", "1"][..]),
+        (20, 10, &["--workers", "10", "--queue-size", "0"]),
+        (37, 4, &["--jobs", "37", "--workers", "4", "--queue-size", "2", "--fail-job", "5,6"]),
+        (0, 3, &["--jobs", "0"]),
     ];
-    for (jobs, args) in cases {
-        let output = run(args);
-        for number in 1..=jobs {
-            let ended = output.matches(&format!("] Processed: process_item_{number} (")).count()
-                + output.matches(&format!("] Failed: process_item_{number} with")).count();
-            assert_eq!(ended, 1, "job {number} with {args:?}:\n{output}");
-        }
-        assert!(output.contains("  lost          0\n"), "{output}");
-        assert!(output.ends_with("[exit status 0]\n"), "{output}");
+    for (jobs, workers, args) in cases {
+        let recorded = run_recorded(fixed_join::LESSON, fixed_join::run, args);
+        let broken = broken_promises(&recorded, jobs, workers);
+        assert!(broken.is_empty(), "{args:?} broke: {broken:#?}\n{}", recorded.output);
     }
 }
 
 /// Asserts the summary's accounting, and a clean exit.
 fn assert_accounted(output: &str, processed: usize, failed: usize) {
-    assert!(output.contains(&format!("  processed     {processed}\n")), "processed {processed}:\n{output}");
-    assert!(output.contains(&format!("  failed        {failed}\n")), "failed {failed}:\n{output}");
-    assert!(output.contains("  lost          0\n"), "{output}");
-    assert!(output.ends_with("[exit status 0]\n"), "{output}");
+    let summary = Summary::of(output);
+    assert_eq!((summary.processed, summary.failed), (processed, failed), "{output}");
+    assert!(summary.is_clean(), "{output}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! or failed), every worker survives and shuts down, and no worker waits while a job does.
 //! `PROPTEST_CASES=5000 cargo test -p fixed-join --test properties` runs thousands.
 
-use lesson_support::testing::{broken_promises, property_cases, run_recorded, settings_args};
+use lesson_support::testing::{broken_promises, run_recorded, settings_args};
 use proptest::prelude::*;
 
 /// Job numbers for `--fail-job` or `--panic-job`, as one comma-separated value.
@@ -11,8 +11,6 @@ fn listed(numbers: &[usize]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(property_cases()))]
-
     #[test]
     fn every_run_keeps_the_promises(
         jobs in 1usize..300,

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use crate::clock::{Clock, Seconds, WakeUps};
 use crate::ledger::{End, Ledger};
+use crate::report::Report;
 use crate::settings::Settings;
 use crate::timeline::{self, Ending, Span, Timeline};
 use crate::transcript::Transcript;
@@ -56,6 +57,8 @@ pub(crate) struct Record {
     pub(crate) progress_expected_at: Duration,
     /// The timeline, recorded only when `--timeline` or `--timeline-svg` asks for it.
     pub(crate) timeline: Option<Timeline>,
+    /// The facts for `cargo xtask check`, gathered only when `--report` asks for them.
+    pub(crate) report: Option<Report>,
     /// Set once the summary is written; what happens after it (tasks dropped with the runtime) is not news.
     pub(crate) concluded: bool,
     /// The last reading of a simulated clock, and the wake-up it was read after.
@@ -109,6 +112,7 @@ impl Harness {
             progress_expected_at: Duration::ZERO,
             timeline: (settings.timeline || settings.timeline_svg.is_some() || settings.record_timeline)
                 .then(Timeline::default),
+            report: settings.report.is_some().then(Report::default),
             concluded: false,
             time_read: None,
         };
@@ -316,6 +320,10 @@ impl TaskLog {
                 if let Some(timeline) = &mut record.timeline {
                     timeline.rows[self.index].waits.push((since, at));
                 }
+                if let Some(report) = &mut record.report {
+                    let unfinished = record.ledger.unfinished_count();
+                    report.waited(&record.tasks[self.index].name, what, since, at, unfinished);
+                }
             }),
         }
         output
@@ -337,6 +345,9 @@ impl TaskLog {
             record.ledger.produced(job);
             if let Some(timeline) = &mut record.timeline {
                 timeline.queued.push((job.number, at));
+            }
+            if let Some(report) = &mut record.report {
+                report.produced(job.number, at);
             }
         });
     }
@@ -375,10 +386,14 @@ impl TaskLog {
     /// reporting how it ended.
     fn ended_job(&self, job: &Job, end: Option<End>, ending: Ending, line: impl Display) {
         self.harness.event(|record, at| {
-            let Record { transcript, ledger, tasks, timeline, .. } = record;
-            transcript.event(at, format_args!("[{}] {line}", tasks[self.index].name));
+            let Record { transcript, ledger, tasks, timeline, report, .. } = record;
+            let name = &tasks[self.index].name;
+            transcript.event(at, format_args!("[{name}] {line}"));
             if let Some(end) = end {
                 ledger.ended(job, end);
+            }
+            if let Some(report) = report {
+                report.ended(job.number, end, name, at);
             }
             if let Some(timeline) = timeline {
                 timeline.rows[self.index].spans.push(Span {

@@ -23,6 +23,7 @@ pub mod clock;
 pub mod failures;
 pub mod harness;
 pub mod ledger;
+mod report;
 pub mod run;
 pub mod settings;
 pub mod summary;

@@ -5,11 +5,12 @@ use std::future::Future;
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
-use crate::failures::panic_message;
+use crate::failures::{DELIBERATE_PANIC, panic_message};
 use crate::harness::Harness;
 use crate::settings::Settings;
 use crate::summary::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, conclude};
@@ -29,6 +30,10 @@ pub struct Lesson {
     /// The first line of every run, as the Python lesson's `--- Producer-Consumer with asyncio.Queue ---`.
     pub heading: &'static str,
 }
+
+/// The variable through which the runner tells a lesson's program the command that runs it
+/// (`cargo xtask lesson 1`), for the usage line of its `--help`.
+pub const COMMAND_NAME: &str = "LESSON_COMMAND_NAME";
 
 /// The end of every lesson's `--help`.
 const AFTER_HELP: &str = concat!(
@@ -80,13 +85,16 @@ where
     F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
-    match parse::<O>(about, std::env::args_os(), None) {
+    // Run by `cargo xtask lesson 1`, the usage line of `--help` names that command, not the bare binary.
+    let command_name = std::env::var(COMMAND_NAME).unwrap_or_else(|_| about.name.to_string());
+    match parse::<O>(about, &command_name, std::env::args_os(), None) {
         Ok((settings, options)) => {
             // Some lessons make jobs panic on purpose (`--panic-job`), inside tasks where tokio catches the
             // panic and the lesson reports it in the transcript. The default hook would also print it, with a
-            // note about backtraces, in the middle of the transcript; this one prints nothing. A panic that
-            // escapes the lesson is caught below and reported in one line instead.
-            std::panic::set_hook(Box::new(|_| {}));
+            // note about backtraces, in the middle of the transcript; this one keeps quiet about those, and
+            // keeps any other panic for the summary, which reports it and fails the run. A panic that escapes
+            // the lesson is caught below and reported in one line instead.
+            std::panic::set_hook(Box::new(note_unexpected_panic));
             let run = AssertUnwindSafe(|| {
                 if settings.is_sweep() {
                     let (table, status) = sweep(about, &settings, &options, &lesson);
@@ -116,6 +124,30 @@ where
     }
 }
 
+/// The first panic of the run that was not a deliberate `--panic-job`: its message and where it happened.
+static UNEXPECTED_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// The lesson binaries' panic hook: silent for a deliberate panic, and keeps any other for the summary.
+fn note_unexpected_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message");
+    if message == DELIBERATE_PANIC {
+        return;
+    }
+    let place = info.location().map(|location| format!(" (at {location})")).unwrap_or_default();
+    let mut first = UNEXPECTED_PANIC.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    first.get_or_insert_with(|| format!("{message}{place}"));
+}
+
+/// Takes the unexpected panic noted since the last call, if any, for the summary.
+pub(crate) fn take_unexpected_panic() -> Option<String> {
+    UNEXPECTED_PANIC.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+}
+
 /// Runs `lesson` with the arguments `args` (without the program's name) and returns everything it would
 /// print, standard output and standard error alike, followed by `[exit status N]`. For tests.
 pub fn capture<O, F, Fut>(about: Lesson, lesson: F, args: &[&str]) -> String
@@ -125,7 +157,7 @@ where
     Fut: Future<Output = ()>,
 {
     let args = std::iter::once(about.name).chain(args.iter().copied()).map(OsString::from);
-    let (text, status) = match parse::<O>(about, args, Some(100)) {
+    let (text, status) = match parse::<O>(about, about.name, args, Some(100)) {
         Ok((settings, options)) if settings.is_sweep() => sweep(about, &settings, &options, &lesson),
         Ok((settings, options)) => {
             let transcript = Transcript::captured(settings.quiet);
@@ -275,7 +307,7 @@ pub(crate) fn parse_for_test<O: LessonOptions>(
     args: &[&str],
 ) -> Result<(Settings, O), String> {
     let args = std::iter::once(about.name).chain(args.iter().copied()).map(OsString::from);
-    parse::<O>(about, args, Some(100)).map_err(|usage| match usage {
+    parse::<O>(about, about.name, args, Some(100)).map_err(|usage| match usage {
         Usage::Help(text) | Usage::Mistake(text) => text,
     })
 }
@@ -286,12 +318,13 @@ pub(crate) fn parse_for_test<O: LessonOptions>(
 /// a test sees the same help whatever terminal runs it.
 fn parse<O: LessonOptions>(
     about: Lesson,
+    command_name: &str,
     args: impl IntoIterator<Item = OsString>,
     fixed_width: Option<usize>,
 ) -> Result<(Settings, O), Usage> {
     let mut command = CommandLine::<O>::command()
         .name(about.name)
-        .bin_name(about.name)
+        .bin_name(command_name.to_string())
         .about(about.about)
         .after_help(AFTER_HELP)
         .max_term_width(100);
@@ -302,7 +335,11 @@ fn parse<O: LessonOptions>(
         .try_get_matches_from(args)
         .and_then(|mut matches| CommandLine::<O>::from_arg_matches_mut(&mut matches));
     match parsed {
-        Ok(mut command_line) => match command_line.options.prepare(&command_line.settings) {
+        Ok(mut command_line) => match command_line
+            .settings
+            .check()
+            .and_then(|()| command_line.options.prepare(&command_line.settings))
+        {
             Ok(()) => Ok((command_line.settings, command_line.options)),
             Err(mistake) => Err(Usage::Mistake(format!("error: {mistake} (see --help)"))),
         },

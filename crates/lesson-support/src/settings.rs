@@ -64,6 +64,11 @@ pub struct Settings {
     #[arg(skip)]
     pub record_timeline: bool,
 
+    /// Write the facts of the run to FILE, for `cargo xtask check` (see `report.rs`). Not in `--help`: it is
+    /// the runner's, not a learner's.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub report: Option<std::path::PathBuf>,
+
     /// Run the lesson once per worker count in LIST, on the same workload, and print a table of how long each
     /// took instead of the transcript: --sweep 1,2,3,5,10
     #[arg(long, value_name = "LIST", value_delimiter = ',', allow_hyphen_values = true,
@@ -83,6 +88,34 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Checks what no single flag's parser can: flags that cannot be honoured together, and files that
+    /// cannot be written. Each mistake is one line that names the flags.
+    pub fn check(&self) -> Result<(), String> {
+        if self.is_sweep() {
+            let sweep = if self.sweep.is_empty() { "--sweep-queue-sizes" } else { "--sweep" };
+            for (given, flag) in [
+                (self.timeline, "--timeline"),
+                (self.timeline_svg.is_some(), "--timeline-svg"),
+                (self.report.is_some(), "--report"),
+            ] {
+                if given {
+                    return Err(format!(
+                        "the argument '{sweep}' cannot be used with '{flag}': a sweep makes several runs, and \
+                         {flag} draws one; draw the run you want with --workers N"
+                    ));
+                }
+            }
+        }
+        for (path, what) in [(&self.timeline_svg, "the timeline"), (&self.report, "the report")] {
+            if let Some(path) = path {
+                // Found out now, before the run, rather than after it: the file is created (empty) here.
+                std::fs::File::create(path)
+                    .map_err(|error| format!("cannot write {what} to {}: {error}", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether this is a sweep (`--sweep` or `--sweep-queue-sizes`), which prints a table, not a transcript.
     pub fn is_sweep(&self) -> bool {
         !self.sweep.is_empty() || !self.sweep_queue_sizes.is_empty()

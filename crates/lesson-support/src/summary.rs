@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::clock::Seconds;
 use crate::harness::{Activity, Harness, Record};
+use crate::report::RunEnd;
 use crate::watchdog::Stall;
 
 /// Exit status: every job accounted for, a clean shutdown.
@@ -34,6 +35,11 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     };
     let mut record = harness.record();
     let mut lines = Vec::new();
+    // What went wrong outside the accounting: a file that could not be written, a panic nobody caught.
+    let mut errors = Vec::new();
+    if let Some(panic) = crate::run::take_unexpected_panic() {
+        errors.push(format!("a task panicked: {panic}"));
+    }
 
     if let Some(stall) = stall {
         lines.push(String::new());
@@ -69,7 +75,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
                 settings.jobs, settings.workers, settings.queue_size, settings.seed
             );
             if let Err(error) = std::fs::write(path, timeline.render_svg(elapsed, &title)) {
-                lines.push(format!("Cannot write the timeline to {}: {error}", path.display()));
+                errors.push(format!("cannot write the timeline to {}: {error}", path.display()));
             }
         }
     }
@@ -150,6 +156,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         problems.push(format!("{} without shutting down", count(stopped, "task stopped", "tasks stopped")));
     }
     problems.extend(ledger.mistakes().iter().map(|mistake| format!("ledger mistake: {mistake}")));
+    problems.extend(errors.iter().cloned());
 
     let status = if harness.is_interrupted() {
         let never_made = settings.jobs - harness.jobs_made();
@@ -173,7 +180,25 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         record.transcript.note(&line);
     }
     record.concluded = true;
-    status
+
+    if let (Some(report), Some(path)) = (record.report.take(), &settings.report) {
+        let end = RunEnd {
+            tasks: record.tasks.iter().map(|task| (task.name.as_str(), task.activity)).collect(),
+            jobs: settings.jobs,
+            jobs_made: harness.jobs_made(),
+            stall: stall.map(|stall| (stall.last_event, stall.stopped_at)),
+            mistakes: record.ledger.mistakes(),
+            status,
+        };
+        if let Err(error) = std::fs::write(path, report.conclude(&end)) {
+            errors.push(format!("cannot write the report to {}: {error}", path.display()));
+        }
+    }
+    // Said on standard error as well, where a script looks for errors, and in one line each.
+    for error in &errors {
+        eprintln!("error: {error}");
+    }
+    if errors.is_empty() { status } else { status.max(EXIT_FAILURE) }
 }
 
 /// The summary's lines on waiting: for each kind of task (the part of its name before a `-`, so `Worker`

@@ -67,8 +67,9 @@ pub fn broken_promises(recorded: &Recorded, jobs: usize, workers: usize) -> Vec<
     if recorded.output.contains("The watchdog stopped the run") {
         broken.push("the watchdog fired".to_string());
     }
-    if !recorded.output.contains("  lost          0\n") {
-        broken.push("a job was lost".to_string());
+    let summary = Summary::of(&recorded.output);
+    if summary.lost > 0 {
+        broken.push(format!("{} jobs were lost", summary.lost));
     }
     let worker_rows: Vec<_> = timeline.rows.iter().filter(|row| row.name.starts_with("Worker-")).collect();
     if worker_rows.len() != workers {
@@ -132,10 +133,83 @@ pub fn settings_args(jobs: usize, workers: usize, queue_size: usize, seed: u64) 
     .collect()
 }
 
-/// How many test cases a property test runs: 256 by default, a few seconds in every `cargo test`; set
-/// `PROPTEST_CASES` (for example to 5000) for a long run.
-pub fn property_cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(256)
+/// The summary at the end of a run, read back: what a test asserts on, rather than on the column-padded text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// Jobs put on the queue, and `--jobs`.
+    pub produced: usize,
+    /// `--jobs`.
+    pub jobs: usize,
+    /// Jobs processed.
+    pub processed: usize,
+    /// Jobs failed, and reported as failed.
+    pub failed: usize,
+    /// Jobs parked in a dead-letter queue.
+    pub dead_lettered: usize,
+    /// Jobs lost.
+    pub lost: usize,
+    /// How long the run took, in seconds, on its clock.
+    pub elapsed: f64,
+    /// Tasks that shut down, and tasks in all.
+    pub shut_down: (usize, usize),
+    /// Each waiting line: who ("Producer", "Workers"), how long in all, in seconds, and for what.
+    pub waits: Vec<(String, f64, String)>,
+    /// The exit status, from the last line of a captured run.
+    pub status: u8,
+}
+
+impl Summary {
+    /// Reads the summary of a captured run (see [`crate::capture`]). Panics if there is none.
+    pub fn of(output: &str) -> Summary {
+        let (_, summary) =
+            output.split_once("--- Summary ---\n").unwrap_or_else(|| panic!("no summary in:\n{output}"));
+        let mut read = Summary::default();
+        let number = |text: &str| -> usize {
+            text.split(|c: char| !c.is_ascii_digit()).next().unwrap_or_default().parse().unwrap_or(0)
+        };
+        for line in summary.lines() {
+            let line = line.trim_start();
+            let field = |name: &str| line.strip_prefix(name).map(str::trim_start);
+            if let Some(rest) = field("produced") {
+                let (produced, jobs) = rest.split_once(" of ").unwrap_or((rest, "0"));
+                read.produced = number(produced);
+                read.jobs = number(jobs);
+            } else if let Some(rest) = field("processed") {
+                read.processed = number(rest);
+            } else if let Some(rest) = field("failed") {
+                read.failed = number(rest);
+            } else if let Some(rest) = field("dead-lettered") {
+                read.dead_lettered = number(rest);
+            } else if let Some(rest) = field("lost") {
+                read.lost = number(rest);
+            } else if let Some(rest) = field("elapsed") {
+                read.elapsed = rest.split('s').next().unwrap_or_default().parse().unwrap_or(0.0);
+            } else if let Some(rest) = field("shut down") {
+                let (done, all) = rest.split_once(" of ").unwrap_or((rest, "0"));
+                read.shut_down = (number(done), number(all));
+            } else if let Some((who, rest)) = line.split_once(" waited ") {
+                let (seconds, what) = rest.split_once("s in all for ").unwrap_or((rest, ""));
+                let what = what.split(" (").next().unwrap_or(what);
+                read.waits.push((who.to_string(), seconds.parse().unwrap_or(0.0), what.to_string()));
+            } else if let Some(status) = line.strip_prefix("[exit status ") {
+                read.status = status.trim_end_matches(']').parse().unwrap_or(u8::MAX);
+            }
+        }
+        read
+    }
+
+    /// How long `who` ("Producer", "Workers") waited in all for `what`, in seconds; 0 if no line says.
+    pub fn waited(&self, who: &str, what: &str) -> f64 {
+        self.waits
+            .iter()
+            .find(|(known, _, waited_for)| known == who && waited_for == what)
+            .map_or(0.0, |(_, seconds, _)| *seconds)
+    }
+
+    /// Whether every job is accounted for and every task shut down, with exit status 0.
+    pub fn is_clean(&self) -> bool {
+        self.status == 0 && self.lost == 0 && self.shut_down.0 == self.shut_down.1
+    }
 }
 
 /// The names of the tests that [`common_lesson_tests!`](crate::common_lesson_tests) writes, for the check
@@ -214,7 +288,7 @@ pub const OUTPUT_ENDS: &str = "<!-- end of output -->";
 /// <!-- end of output -->
 /// ````
 ///
-/// When a block is stale, the test fails; see [`ensure_file_contents`].
+/// When a block is stale, the test fails with the difference; see [`ensure_file_contents`].
 pub fn check_lesson_text(path: &str, run: impl Fn(&[&str]) -> String) {
     let text = std::fs::read_to_string(workspace_file(path))
         .unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
@@ -223,8 +297,7 @@ pub fn check_lesson_text(path: &str, run: impl Fn(&[&str]) -> String) {
 }
 
 /// Checks that the SVG picture at `path` (relative to the workspace) is the timeline of the run with no flags:
-/// the picture a lesson text shows. Stale, it fails; outside CI it is also redrawn (see
-/// [`ensure_file_contents`]).
+/// the picture a lesson text shows. Stale, it fails (see [`ensure_file_contents`]).
 pub fn check_timeline_picture(path: &str, run: impl Fn(&[&str]) -> String) {
     let scratch = std::env::temp_dir().join(format!(
         "timeline-{}-{}.svg",
@@ -238,25 +311,35 @@ pub fn check_timeline_picture(path: &str, run: impl Fn(&[&str]) -> String) {
     ensure_file_contents(path, &svg);
 }
 
-/// Fails unless the file at `path` (relative to the workspace) holds `fresh`, a text generated from the code.
+/// The variable that lets [`ensure_file_contents`] rewrite a stale file: `cargo xtask bless` sets it.
+pub const BLESS: &str = "COURSE_BLESS";
+
+/// Fails unless the file at `path` (relative to the workspace) holds `fresh`, a text generated from the code,
+/// and shows how they differ.
 ///
-/// Outside CI it also writes `fresh` into the file, so that `git diff` shows what changed and the next
-/// `cargo test` passes once the change is reviewed. In CI (`CI` is set) it only fails: a generated file that
-/// was not committed is a mistake.
+/// A test never rewrites a file on its own: a plain `cargo test` leaves every tracked file as it is. Only
+/// when [`BLESS`] is set (`cargo xtask bless`) is the stale file rewritten, for the learner or the author to
+/// review with `git diff`.
 pub fn ensure_file_contents(path: &str, fresh: &str) {
     let file = workspace_file(path);
     let old = std::fs::read_to_string(&file).unwrap_or_default();
     if old == fresh {
         return;
     }
-    if std::env::var_os("CI").is_none() {
+    if std::env::var_os(BLESS).is_some() {
         std::fs::write(&file, fresh).unwrap_or_else(|error| panic!("cannot write {path}: {error}"));
-        panic!(
-            "{path} was stale, and has been rewritten from the code: review it with `git diff`, then commit it."
-        );
+        return;
     }
+    let difference = similar::TextDiff::from_lines(old.as_str(), fresh)
+        .unified_diff()
+        .context_radius(1)
+        .header(&format!("{path} (as it is)"), "what the code makes now")
+        .to_string();
+    let shown: Vec<&str> = difference.lines().take(30).collect();
     panic!(
-        "{path} is stale: run `cargo test` outside CI to rewrite it from the code, review it, and commit it."
+        "{path} is stale: the text generated from the code differs from the file.\n{}\n\
+         If the change is meant, `cargo xtask bless` rewrites it; review it with `git diff`.",
+        shown.join("\n")
     );
 }
 
@@ -335,6 +418,21 @@ mod tests {
             fresh,
             "1. Try it:\n   <!-- output of the run with flags: -->\n   ```text\n   a\n\n   b\n   ```\n   <!-- end of output -->\n"
         );
+    }
+
+    #[test]
+    fn a_stale_file_fails_with_the_difference_and_is_left_as_it_is() {
+        let path = format!("target/ensure-file-contents-{}.txt", std::process::id());
+        std::fs::write(workspace_file(&path), "old line\n").unwrap();
+        let failure = std::panic::catch_unwind(|| ensure_file_contents(&path, "new line\n")).unwrap_err();
+        let message = crate::failures::panic_message(failure);
+        assert!(message.contains("-old line\n+new line"), "{message}");
+        assert_eq!(
+            std::fs::read_to_string(workspace_file(&path)).unwrap(),
+            "old line\n",
+            "a test never rewrites"
+        );
+        std::fs::remove_file(workspace_file(&path)).unwrap();
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::num::NonZeroU64;
 
-use lesson_support::testing::{broken_promises, property_cases, run_recorded, settings_args};
+use lesson_support::testing::{broken_promises, run_recorded, settings_args};
 use priority::queue;
 use proptest::prelude::*;
 
@@ -19,8 +19,6 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(property_cases()))]
-
     #[test]
     fn every_run_keeps_the_promises(
         jobs in 0usize..300,

@@ -1,0 +1,66 @@
+//! `cargo xtask lesson N FLAGS…`: a lesson's title, its run with the flags given, and what to do next.
+//!
+//! The header and the footer are short (at most three and five lines), so that the run itself fills the
+//! screen; the exercises are in the lesson's text, and `cargo xtask hint N` gives them one hint at a time.
+
+use crate::lessons::{self, Lesson};
+use crate::workspace::{EXIT_USAGE, Workspace, print};
+
+/// The exit status of a lesson that does not compile, as cargo's own.
+const EXIT_DOES_NOT_BUILD: u8 = 101;
+/// The exit status of a lesson stopped by Ctrl-C.
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// `cargo xtask lesson N FLAGS…`. The status is the lesson's own, so that a broken lesson's failure shows.
+pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
+    let course = Workspace::course();
+    let lessons = lessons::load(&course.root)?;
+    let lesson = lessons::find(&lessons, wanted)?;
+    let asks_for_help = flags.iter().any(|flag| flag == "--help" || flag == "-h");
+    if !asks_for_help {
+        print(&header(lesson));
+    }
+    if !course.build_on_terminal(lesson)? {
+        // The compiler has said what is wrong; suggestions would only push it off the screen.
+        return Ok(EXIT_DOES_NOT_BUILD);
+    }
+    let status = course.run_on_terminal(lesson, flags)?;
+    // After a mistake in the flags, the lesson's one-line error is the thing to read; after Ctrl-C, the
+    // summary.
+    if !asks_for_help && status != EXIT_USAGE && status != EXIT_INTERRUPTED {
+        print(&footer(lesson, &lessons));
+    }
+    Ok(status)
+}
+
+/// What is printed before a lesson runs: at most three lines.
+pub fn header(lesson: &Lesson) -> String {
+    let mut text = format!("Lesson {}: {} (read {})\n", lesson.number, lesson.title, lesson.text_path());
+    if lesson.number > 1 {
+        text.push_str(&format!(
+            "What changed since lesson {}: `cargo xtask diff {} {}`.\n",
+            lesson.number - 1,
+            lesson.number - 1,
+            lesson.number
+        ));
+    }
+    text.push('\n');
+    text
+}
+
+/// What is printed after a lesson ran: at most five lines.
+pub fn footer(lesson: &Lesson, lessons: &[Lesson]) -> String {
+    let number = lesson.number;
+    let mut text = format!(
+        "\nTry the exercises of {} (`cargo xtask hint {number}` when stuck), then `cargo xtask check {number}`.\n\
+         Every flag: `cargo xtask lesson {number} --help`. The run as a chart: add `--timeline`.\n",
+        lesson.text_path()
+    );
+    match lessons.iter().find(|other| other.number == number + 1) {
+        Some(next) => {
+            text.push_str(&format!("Next: `cargo xtask lesson {}` ({}).\n", next.number, next.title));
+        }
+        None => text.push_str("This is the last lesson.\n"),
+    }
+    text
+}

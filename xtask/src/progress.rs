@@ -1,0 +1,166 @@
+//! The learner's progress, kept between runs in one small file at the workspace's root, `.course-progress`,
+//! which git ignores: the exercises done, the lessons done, and how many hints of each exercise were shown.
+//!
+//! An exercise is done when `cargo xtask check` gives the verdict its catalogue promises for it, with the words
+//! the catalogue says the verdict shows: the check recognizes the exercise from what the code does, whoever
+//! wrote it. A lesson is done when every one of its exercises is done (but those of the self-check itself, and
+//! the wrong fixes, which are there to be tried) and its check then passes: for the broken lesson, every break
+//! fixed.
+//!
+//! The file is a few lines of words, written whole each time:
+//!
+//! ```text
+//! done 1 alter-it-4
+//! done-lesson 1
+//! hints 1 alter-it-5 2
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::catalogue::{Catalogue, Exercise};
+use crate::check::{Kind, Verdict};
+use crate::lessons::Lesson;
+
+/// The file's name, at the workspace's root.
+pub const FILE: &str = ".course-progress";
+
+/// What the learner has done so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The exercises done, by lesson number and exercise.
+    pub exercises: BTreeSet<(u32, String)>,
+    /// The lessons done.
+    pub lessons: BTreeSet<u32>,
+    /// How many hints of each exercise were shown.
+    pub hints: BTreeMap<(u32, String), usize>,
+}
+
+impl Progress {
+    /// The progress file of the workspace at `root`.
+    pub fn path(root: &Path) -> PathBuf {
+        root.join(FILE)
+    }
+
+    /// Reads the progress kept at `root`; none yet is no progress. A line it cannot read is left out.
+    pub fn load(root: &Path) -> Progress {
+        let text = std::fs::read_to_string(Progress::path(root)).unwrap_or_default();
+        let mut progress = Progress::default();
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words[..] {
+                ["done", lesson, exercise] => {
+                    if let Ok(lesson) = lesson.parse() {
+                        progress.exercises.insert((lesson, exercise.to_string()));
+                    }
+                }
+                ["done-lesson", lesson] => {
+                    if let Ok(lesson) = lesson.parse() {
+                        progress.lessons.insert(lesson);
+                    }
+                }
+                ["hints", lesson, exercise, shown] => {
+                    if let (Ok(lesson), Ok(shown)) = (lesson.parse(), shown.parse()) {
+                        progress.hints.insert((lesson, exercise.to_string()), shown);
+                    }
+                }
+                _ => {}
+            }
+        }
+        progress
+    }
+
+    /// Writes the progress at `root`. Failing to is not worth stopping a check for: progress is a convenience.
+    pub fn save(&self, root: &Path) {
+        let mut text =
+            String::from("# Your progress in the course, kept by `cargo xtask`; delete it to start again.\n");
+        for (lesson, exercise) in &self.exercises {
+            text.push_str(&format!("done {lesson} {exercise}\n"));
+        }
+        for lesson in &self.lessons {
+            text.push_str(&format!("done-lesson {lesson}\n"));
+        }
+        for ((lesson, exercise), shown) in &self.hints {
+            text.push_str(&format!("hints {lesson} {exercise} {shown}\n"));
+        }
+        let _ = std::fs::write(Progress::path(root), text);
+    }
+
+    /// Notes what a check of `lesson` shows: the exercise it recognizes, if any, and whether the lesson is now
+    /// done. Returns the exercise recognized.
+    pub fn note(
+        &mut self,
+        lesson: &Lesson,
+        catalogue: &Catalogue,
+        verdict: &Verdict,
+        text: &str,
+    ) -> Option<String> {
+        let recognized = catalogue
+            .exercises
+            .iter()
+            .filter(|exercise| counts(exercise))
+            .find(|exercise| matches(exercise, verdict, text))
+            .map(|exercise| exercise.id.clone());
+        if let Some(id) = &recognized {
+            self.exercises.insert((lesson.number, id.clone()));
+        }
+        let all_done = catalogue
+            .exercises
+            .iter()
+            .filter(|exercise| counts(exercise) && catalogue.breaks.is_empty())
+            .all(|exercise| self.exercises.contains(&(lesson.number, exercise.id.clone())));
+        if verdict.kind() == Kind::Ok && all_done {
+            self.lessons.insert(lesson.number);
+        }
+        recognized
+    }
+
+    /// The exercise of `lesson` to work on: the first not done that has hints.
+    pub fn current<'a>(&self, lesson: &Lesson, catalogue: &'a Catalogue) -> Option<&'a Exercise> {
+        catalogue
+            .exercises
+            .iter()
+            .filter(|exercise| counts(exercise) && !exercise.hints.is_empty())
+            .find(|exercise| !self.exercises.contains(&(lesson.number, exercise.id.clone())))
+    }
+
+    /// Whether `lesson` is done.
+    pub fn is_done(&self, lesson: &Lesson) -> bool {
+        self.lessons.contains(&lesson.number)
+    }
+}
+
+/// Whether an exercise counts towards a lesson's progress: not those of the self-check itself, nor the wrong
+/// fixes, which are there to be tried.
+fn counts(exercise: &Exercise) -> bool {
+    exercise.place != "self-check" && !exercise.title.contains("(a wrong fix)")
+}
+
+/// Whether a verdict (and its text) is the one the catalogue promises for `exercise`.
+pub fn matches(exercise: &Exercise, verdict: &Verdict, text: &str) -> bool {
+    exercise.verdict.accepts(&verdict.kind())
+        && exercise.says.iter().all(|words| text.contains(words.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_written_and_read_back() {
+        let root = std::env::temp_dir().join(format!("xtask-progress-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let mut progress = Progress::default();
+        progress.exercises.insert((1, "alter-it-4".to_string()));
+        progress.lessons.insert(1);
+        progress.hints.insert((2, "fix-it-1".to_string()), 2);
+        progress.save(&root);
+        assert_eq!(Progress::load(&root), progress);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn no_file_is_no_progress() {
+        assert_eq!(Progress::load(Path::new("/nonexistent")), Progress::default());
+    }
+}

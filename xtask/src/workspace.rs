@@ -1,0 +1,195 @@
+//! The workspace the runner works on, and how it builds and runs the lessons there: the helpers every
+//! command shares.
+//!
+//! Usually that is the course itself. `cargo xtask exercises --verify` also checks copies of it, each with an
+//! exercise's patch applied, built in a target folder of their own so that they never overwrite the course's
+//! own programs.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+
+use crate::lessons::Lesson;
+use crate::report::RunReport;
+
+/// The exit status of a mistake on the command line, as for the lessons.
+pub const EXIT_USAGE: u8 = 2;
+
+/// The variable that tells a lesson's program the command that runs it, for the usage line of its `--help`
+/// (`lesson_support::run` reads it).
+pub const COMMAND_NAME: &str = "LESSON_COMMAND_NAME";
+
+/// A cargo workspace of the course: where its files are, and where cargo builds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    /// The folder with the workspace's `Cargo.toml`.
+    pub root: PathBuf,
+    /// Where cargo puts what it builds.
+    pub target: PathBuf,
+}
+
+/// A lesson's program that ran to its end, as the lessons' tests capture it.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Standard output, then standard error, then `[exit status N]`.
+    pub output: String,
+    /// The exit status.
+    pub status: u8,
+    /// The facts the program wrote with `--report`, if it was asked to and could.
+    pub report: Option<RunReport>,
+}
+
+impl Workspace {
+    /// The course itself, wherever the runner is started from.
+    pub fn course() -> Workspace {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the xtask crate lives in the workspace's folder")
+            .to_path_buf();
+        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+        Workspace { root, target }
+    }
+
+    /// A path in the workspace, from one relative to its root (`lessons/list.txt`).
+    pub fn file(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    /// A cargo command run in the workspace, with the cargo that runs this runner (`CARGO`), or `cargo`.
+    pub fn cargo(&self) -> Command {
+        let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        command.current_dir(&self.root).env("CARGO_TARGET_DIR", &self.target);
+        command
+    }
+
+    /// Builds a lesson's program (debug profile). Its failure comes back with what the compiler said.
+    pub fn build_quietly(&self, lesson: &Lesson) -> Result<(), String> {
+        let output = self
+            .cargo()
+            .args(["build", "--quiet", "--color", "never", "--package", &lesson.crate_name])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| format!("cannot start cargo: {error}"))?;
+        if output.status.success() {
+            return Ok(());
+        }
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+
+    /// Builds a lesson's program, with the compiler's messages on the terminal. Returns whether it built.
+    pub fn build_on_terminal(&self, lesson: &Lesson) -> Result<bool, String> {
+        let status = self
+            .cargo()
+            .args(["build", "--quiet", "--package", &lesson.crate_name])
+            .status()
+            .map_err(|error| format!("cannot start cargo: {error}"))?;
+        Ok(status.success())
+    }
+
+    /// The path of a lesson's program, once built.
+    pub fn program(&self, lesson: &Lesson) -> PathBuf {
+        self.target.join("debug").join(&lesson.crate_name)
+    }
+
+    /// Runs a lesson's program on the terminal, and returns its exit status once it has ended. The program
+    /// is told the command the learner typed (`cargo xtask lesson 1`), which its `--help` shows. Ctrl-C
+    /// reaches the lesson, which handles it; the runner waits for it (see `interrupt`).
+    pub fn run_on_terminal(&self, lesson: &Lesson, flags: &[String]) -> Result<u8, String> {
+        let mut child = Command::new(self.program(lesson))
+            .args(flags)
+            .env(COMMAND_NAME, format!("cargo xtask lesson {}", lesson.number))
+            .spawn()
+            .map_err(|error| format!("cannot start {}: {error}", lesson.crate_name))?;
+        let status =
+            child.wait().map_err(|error| format!("cannot wait for {}: {error}", lesson.crate_name))?;
+        Ok(exit_status(status))
+    }
+
+    /// Runs a built lesson's program with `flags`, at once (`--instant`), and captures what it prints. With
+    /// `report` set, it also asks for the facts of the run (`--report`) and reads them back.
+    pub fn capture(&self, lesson: &Lesson, flags: &[String], report: bool) -> Result<Run, String> {
+        let report_file = report.then(|| {
+            let name = format!("report-{}-{}.txt", lesson.crate_name, std::process::id());
+            self.target.join(name)
+        });
+        let mut command = Command::new(self.program(lesson));
+        command.args(flags).arg("--instant").stdin(Stdio::null());
+        if let Some(file) = &report_file {
+            let _ = std::fs::remove_file(file);
+            command.arg("--report").arg(file);
+        }
+        let output =
+            command.output().map_err(|error| format!("cannot run {}: {error}", lesson.crate_name))?;
+        let status = exit_status(output.status);
+        let report = report_file.and_then(|file| {
+            let text = std::fs::read_to_string(&file).ok();
+            let _ = std::fs::remove_file(&file);
+            text.and_then(|text| RunReport::parse(&text).ok())
+        });
+        Ok(Run {
+            output: format!(
+                "{}{}[exit status {status}]\n",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            status,
+            report,
+        })
+    }
+}
+
+/// A process's exit status as a shell reports it: its code, or 128 plus the signal that ended it.
+pub fn exit_status(status: ExitStatus) -> u8 {
+    if let Some(code) = status.code() {
+        return code.clamp(0, 255) as u8;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return (128 + signal).clamp(0, 255) as u8;
+        }
+    }
+    1
+}
+
+/// Prints `text` on standard output. A reader that went away (`cargo xtask list | head -3`) is not an error
+/// worth a panic, so a failed write is ignored.
+pub fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_wrapped_between_words() {
+        assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
+        assert_eq!(wrap("", 9), Vec::<String>::new());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_signal_becomes_128_plus_its_number() {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(exit_status(ExitStatus::from_raw(2)), 130, "SIGINT");
+        assert_eq!(exit_status(ExitStatus::from_raw(3 << 8)), 3);
+    }
+}
