@@ -22,7 +22,7 @@ use similar::TextDiff;
 use crate::catalogue::{Break, Catalogue};
 use crate::guarantees;
 use crate::lessons::Lesson;
-use crate::workspace::{Run, Workspace, print};
+use crate::workspace::{EXIT_STOPPED, RUN_LIMIT, Run, Workspace, print, run_with_limit};
 
 /// Which of a lesson's tests the check runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +164,11 @@ pub fn judge(
 fn symptoms(run: &Run, flags: &[String]) -> Vec<String> {
     match &run.report {
         Some(report) => guarantees::broken(report, flags),
+        None if run.status == EXIT_STOPPED => vec![format!(
+            "the program did not end within {} seconds of real time, and was stopped: something blocks its \
+             thread (a blocking call, a loop that never reaches an `.await`), which the watchdog cannot see",
+            RUN_LIMIT.as_secs()
+        )],
         None if run.status == 2 => {
             vec![format!("the lesson refused the flags: {}", run.output.lines().next().unwrap_or_default())]
         }
@@ -241,6 +246,10 @@ pub fn compare(reference: &str, now: &str) -> Option<Difference> {
     Some(Difference { lines, count: count.max(1) })
 }
 
+/// How long a lesson's tests may take on the wall clock, builds included, before the check stops them: a
+/// change can make a test wait for ever.
+const TESTS_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+
 /// Runs the lesson's tests as CI does, every one of them, and sorts their failures.
 fn run_tests(workspace: &Workspace, lesson: &Lesson, tests: Tests) -> Result<TestResults, String> {
     let mut command = workspace.cargo();
@@ -248,15 +257,25 @@ fn run_tests(workspace: &Workspace, lesson: &Lesson, tests: Tests) -> Result<Tes
     if tests == Tests::Lesson {
         command.args(["--lib", "--test", "lesson"]);
     }
-    let output = command
-        .env("CI", "true")
-        .env("RUST_BACKTRACE", "0")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|error| format!("cannot start cargo: {error}"))?;
-    let text =
-        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    Ok(parse_test_output(&text))
+    command.env("CI", "true").env("RUST_BACKTRACE", "0");
+    let scratch = workspace.target.join(format!("tests-{}-{}", lesson.crate_name, std::process::id()));
+    let ran = run_with_limit(&mut command, TESTS_LIMIT, &scratch)?;
+    let mut results = parse_test_output(&format!("{}{}", ran.stdout, ran.stderr));
+    if ran.status.is_none() {
+        // libtest names a test that runs for over a minute; that is the one that waits for ever.
+        let stuck: Vec<String> = ran
+            .stderr
+            .lines()
+            .filter_map(|line| line.strip_prefix("test ")?.split_once(" has been running for over")?.0.into())
+            .map(str::to_string)
+            .collect();
+        let names = if stuck.is_empty() { "one of them".to_string() } else { stuck.join(", ") };
+        results.failed.push((
+            "(the tests did not finish)".to_string(),
+            format!("they were stopped after {} seconds: {names} waits for ever", TESTS_LIMIT.as_secs()),
+        ));
+    }
+    Ok(results)
 }
 
 /// Reads libtest's output: how many passed, and each failed test with its first message line.

@@ -106,36 +106,86 @@ impl Workspace {
     }
 
     /// Runs a built lesson's program with `flags`, at once (`--instant`), and captures what it prints. With
-    /// `report` set, it also asks for the facts of the run (`--report`) and reads them back.
+    /// `report` set, it also asks for the facts of the run (`--report`) and reads them back. A run that has not
+    /// ended after [`RUN_LIMIT`] of wall time is stopped: its status is then [`EXIT_STOPPED`].
     pub fn capture(&self, lesson: &Lesson, flags: &[String], report: bool) -> Result<Run, String> {
-        let report_file = report.then(|| {
-            let name = format!("report-{}-{}.txt", lesson.crate_name, std::process::id());
-            self.target.join(name)
-        });
+        let scratch = self.target.join(format!("run-{}-{}", lesson.crate_name, std::process::id()));
+        let report_file = report.then(|| scratch.with_extension("report"));
         let mut command = Command::new(self.program(lesson));
-        command.args(flags).arg("--instant").stdin(Stdio::null());
+        command.args(flags).arg("--instant");
         if let Some(file) = &report_file {
             let _ = std::fs::remove_file(file);
             command.arg("--report").arg(file);
         }
-        let output =
-            command.output().map_err(|error| format!("cannot run {}: {error}", lesson.crate_name))?;
-        let status = exit_status(output.status);
+        let ran = run_with_limit(&mut command, RUN_LIMIT, &scratch)?;
+        let status = ran.status.unwrap_or(EXIT_STOPPED);
         let report = report_file.and_then(|file| {
             let text = std::fs::read_to_string(&file).ok();
             let _ = std::fs::remove_file(&file);
             text.and_then(|text| RunReport::parse(&text).ok())
         });
-        Ok(Run {
-            output: format!(
-                "{}{}[exit status {status}]\n",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            ),
-            status,
-            report,
-        })
+        Ok(Run { output: format!("{}{}[exit status {status}]\n", ran.stdout, ran.stderr), status, report })
     }
+}
+
+/// How long a lesson's run may take on the wall clock before the runner stops it. A simulated run takes
+/// milliseconds; one that takes a minute waits on something that never comes, or blocks its thread.
+pub const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The status of a run that the runner stopped at [`RUN_LIMIT`], as a shell reports a program killed by
+/// SIGKILL.
+pub const EXIT_STOPPED: u8 = 137;
+
+/// What a program printed and how it ended, when run with a time limit.
+#[derive(Debug, Clone)]
+pub struct Limited {
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+    /// Its exit status, or `None` if it ran past the limit and was stopped.
+    pub status: Option<u8>,
+}
+
+/// Runs `command` to its end, or stops it, and every process it started, once it has run for `limit`: a
+/// learner's change may make a program, or a test, wait for ever. What it prints goes to files, not pipes,
+/// so that a program that prints a lot cannot block on a full pipe.
+pub fn run_with_limit(
+    command: &mut Command,
+    limit: std::time::Duration,
+    scratch: &Path,
+) -> Result<Limited, String> {
+    let (out_path, err_path) = (scratch.with_extension("out"), scratch.with_extension("err"));
+    let file = |path: &Path| {
+        std::fs::File::create(path).map_err(|error| format!("cannot write {}: {error}", path.display()))
+    };
+    command.stdin(Stdio::null()).stdout(file(&out_path)?).stderr(file(&err_path)?);
+    // A group of its own, so that it and its children (cargo and the tests it runs) can be stopped together.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(command, 0);
+    let mut child =
+        command.spawn().map_err(|error| format!("cannot start {:?}: {error}", command.get_program()))?;
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|error| format!("cannot wait: {error}"))? {
+            break Some(exit_status(status));
+        }
+        if started.elapsed() > limit {
+            // `kill -KILL -<group>` stops the whole group; the standard library can only kill the child.
+            let _ = Command::new("kill").args(["-KILL", &format!("-{}", child.id())]).status();
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let read = |path: &Path| {
+        let text =
+            std::fs::read(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default();
+        let _ = std::fs::remove_file(path);
+        text
+    };
+    Ok(Limited { stdout: read(&out_path), stderr: read(&err_path), status })
 }
 
 /// A process's exit status as a shell reports it: its code, or 128 plus the signal that ended it.

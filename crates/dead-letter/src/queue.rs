@@ -174,94 +174,113 @@ mod tests {
 
     use super::*;
 
-    /// Awaits `future`, failing the test instead of hanging it if a bug makes the future wait for ever.
+    /// Awaits `future`, failing the test instead of hanging it if a bug makes the future wait for ever. Every
+    /// test's whole body runs under it too, so that a broken queue fails its tests rather than hangs them.
     async fn within_a_minute<F: Future>(future: F) -> F::Output {
         tokio::time::timeout(Duration::from_secs(60), future).await.expect("this should not wait for ever")
     }
 
     #[tokio::test(start_paused = true)]
     async fn join_waits_until_every_receipt_is_dropped() {
-        let (sender, queue) = channel(10);
-        sender.put("a").await.unwrap();
-        sender.put("b").await.unwrap();
-        let (_, first) = queue.get().await.unwrap();
-        let (_, second) = queue.get().await.unwrap();
-        assert_eq!(queue.unfinished(), 2);
+        within_a_minute(async {
+            let (sender, queue) = channel(10);
+            sender.put("a").await.unwrap();
+            sender.put("b").await.unwrap();
+            let (_, first) = queue.get().await.unwrap();
+            let (_, second) = queue.get().await.unwrap();
+            assert_eq!(queue.unfinished(), 2);
 
-        let joined = tokio::spawn({
-            let queue = queue.clone();
-            async move { queue.join().await }
-        });
-        drop(first);
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        assert!(!joined.is_finished(), "join returned with an item still in hand");
-        drop(second);
-        within_a_minute(joined).await.unwrap();
-        assert_eq!(queue.unfinished(), 0);
+            let joined = tokio::spawn({
+                let queue = queue.clone();
+                async move { queue.join().await }
+            });
+            drop(first);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert!(!joined.is_finished(), "join returned with an item still in hand");
+            drop(second);
+            within_a_minute(joined).await.unwrap();
+            assert_eq!(queue.unfinished(), 0);
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn join_counts_items_still_in_the_queue() {
-        let (sender, queue) = channel(10);
-        sender.put(1).await.unwrap();
-        let join = queue.join();
-        let timeout = tokio::time::timeout(Duration::from_secs(60), join).await;
-        assert!(timeout.is_err(), "join returned while an item was never taken off the queue");
+        within_a_minute(async {
+            let (sender, queue) = channel(10);
+            sender.put(1).await.unwrap();
+            let join = queue.join();
+            let timeout = tokio::time::timeout(Duration::from_secs(60), join).await;
+            assert!(timeout.is_err(), "join returned while an item was never taken off the queue");
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_panic_still_marks_the_item_done() {
-        let (sender, queue) = channel(10);
-        sender.put(1).await.unwrap();
-        let (_, done) = queue.get().await.unwrap();
-        let crashed = tokio::spawn(async move {
-            let _done = done;
-            panic!("the job hit a bug");
-        });
-        assert!(crashed.await.unwrap_err().is_panic());
-        within_a_minute(queue.join()).await;
+        within_a_minute(async {
+            let (sender, queue) = channel(10);
+            sender.put(1).await.unwrap();
+            let (_, done) = queue.get().await.unwrap();
+            let crashed = tokio::spawn(async move {
+                let _done = done;
+                panic!("the job hit a bug");
+            });
+            assert!(crashed.await.unwrap_err().is_panic());
+            within_a_minute(queue.join()).await;
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn dropping_the_last_sender_wakes_every_waiting_worker_with_none() {
-        let (sender, queue) = channel::<u32>(10);
-        let workers: Vec<_> = (0..3)
-            .map(|_| {
-                let queue = queue.clone();
-                tokio::spawn(async move { queue.get().await.map(|(item, _)| item) })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        drop(sender);
-        for worker in workers {
-            assert_eq!(within_a_minute(worker).await.unwrap(), None);
-        }
+        within_a_minute(async {
+            let (sender, queue) = channel::<u32>(10);
+            let workers: Vec<_> = (0..3)
+                .map(|_| {
+                    let queue = queue.clone();
+                    tokio::spawn(async move { queue.get().await.map(|(item, _)| item) })
+                })
+                .collect();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            drop(sender);
+            for worker in workers {
+                assert_eq!(within_a_minute(worker).await.unwrap(), None);
+            }
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn items_already_queued_are_delivered_before_none() {
-        let (sender, queue) = channel(10);
-        for item in 1..=3 {
-            sender.put(item).await.unwrap();
-        }
-        drop(sender);
-        let mut received = Vec::new();
-        while let Some((item, _done)) = within_a_minute(queue.get()).await {
-            received.push(item);
-        }
-        assert_eq!(received, [1, 2, 3]);
-        within_a_minute(queue.join()).await;
+        within_a_minute(async {
+            let (sender, queue) = channel(10);
+            for item in 1..=3 {
+                sender.put(item).await.unwrap();
+            }
+            drop(sender);
+            let mut received = Vec::new();
+            while let Some((item, _done)) = within_a_minute(queue.get()).await {
+                received.push(item);
+            }
+            assert_eq!(received, [1, 2, 3]);
+            within_a_minute(queue.join()).await;
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_weak_sender_works_while_a_real_one_lives_and_does_not_keep_the_queue_open() {
-        let (sender, queue) = channel(10);
-        let weak = sender.downgrade();
-        within_a_minute(weak.upgrade().expect("a real sender is alive").put(1)).await.unwrap();
-        drop(sender);
-        assert!(weak.upgrade().is_none(), "the queue should be closed");
-        let (item, _done) = within_a_minute(queue.get()).await.unwrap();
-        assert_eq!(item, 1);
-        assert!(within_a_minute(queue.get()).await.is_none());
+        within_a_minute(async {
+            let (sender, queue) = channel(10);
+            let weak = sender.downgrade();
+            within_a_minute(weak.upgrade().expect("a real sender is alive").put(1)).await.unwrap();
+            drop(sender);
+            assert!(weak.upgrade().is_none(), "the queue should be closed");
+            let (item, _done) = within_a_minute(queue.get()).await.unwrap();
+            assert_eq!(item, 1);
+            assert!(within_a_minute(queue.get()).await.is_none());
+        })
+        .await;
     }
 }

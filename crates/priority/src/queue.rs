@@ -298,7 +298,8 @@ mod tests {
 
     use super::*;
 
-    /// Awaits `future`, failing the test instead of hanging it if a bug makes the future wait for ever.
+    /// Awaits `future`, failing the test instead of hanging it if a bug makes the future wait for ever. Every
+    /// test's whole body runs under it too, so that a broken queue fails its tests rather than hangs them.
     async fn within_a_minute<F: Future>(future: F) -> F::Output {
         tokio::time::timeout(Duration::from_secs(60), future).await.expect("this should not wait for ever")
     }
@@ -314,118 +315,139 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn highest_priority_first_and_equal_priorities_in_arrival_order() {
-        let (sender, queue) = channel(10, None);
-        for item in [(1, "low-a"), (2, "high-a"), (1, "low-b"), (2, "high-b"), (1, "low-c")] {
-            sender.put(item).await.unwrap();
-        }
-        drop(sender);
-        assert_eq!(drain(&queue).await, ["high-a", "high-b", "low-a", "low-b", "low-c"]);
+        within_a_minute(async {
+            let (sender, queue) = channel(10, None);
+            for item in [(1, "low-a"), (2, "high-a"), (1, "low-b"), (2, "high-b"), (1, "low-c")] {
+                sender.put(item).await.unwrap();
+            }
+            drop(sender);
+            assert_eq!(drain(&queue).await, ["high-a", "high-b", "low-a", "low-b", "low-c"]);
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn every_kth_take_is_the_oldest() {
-        let (sender, queue) = channel(10, NonZeroU64::new(2));
-        for item in [(1, "low-a"), (2, "high-a"), (2, "high-b"), (2, "high-c")] {
-            sender.put(item).await.unwrap();
-        }
-        drop(sender);
-        assert_eq!(drain(&queue).await, ["high-a", "low-a", "high-b", "high-c"]);
+        within_a_minute(async {
+            let (sender, queue) = channel(10, NonZeroU64::new(2));
+            for item in [(1, "low-a"), (2, "high-a"), (2, "high-b"), (2, "high-c")] {
+                sender.put(item).await.unwrap();
+            }
+            drop(sender);
+            assert_eq!(drain(&queue).await, ["high-a", "low-a", "high-b", "high-c"]);
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn put_waits_while_full_and_resumes_when_room_is_made() {
-        let (sender, queue) = channel::<(u8, u32)>(1, None);
-        sender.put((0, 1)).await.unwrap();
-        assert!(sender.is_full());
-        let second = tokio::spawn(async move { sender.put((0, 2)).await });
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        assert!(!second.is_finished(), "put returned while the queue was full");
-        let ((_, first), _done) = queue.get().await.unwrap();
-        assert_eq!(first, 1);
-        within_a_minute(second).await.unwrap().unwrap();
-        assert_eq!(queue.get().await.map(|((_, item), _)| item), Some(2));
+        within_a_minute(async {
+            let (sender, queue) = channel::<(u8, u32)>(1, None);
+            sender.put((0, 1)).await.unwrap();
+            assert!(sender.is_full());
+            let second = tokio::spawn(async move { sender.put((0, 2)).await });
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert!(!second.is_finished(), "put returned while the queue was full");
+            let ((_, first), _done) = queue.get().await.unwrap();
+            assert_eq!(first, 1);
+            within_a_minute(second).await.unwrap().unwrap();
+            assert_eq!(queue.get().await.map(|((_, item), _)| item), Some(2));
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn put_fails_once_every_receiving_end_is_gone() {
-        let (sender, queue) = channel::<(u8, u32)>(1, None);
-        sender.put((0, 1)).await.unwrap();
-        let waiting = tokio::spawn(async move { sender.put((0, 2)).await });
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        drop(queue);
-        let refused = within_a_minute(waiting).await.unwrap();
-        assert_eq!(refused.unwrap_err().0, (0, 2), "the item comes back");
+        within_a_minute(async {
+            let (sender, queue) = channel::<(u8, u32)>(1, None);
+            sender.put((0, 1)).await.unwrap();
+            let waiting = tokio::spawn(async move { sender.put((0, 2)).await });
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            drop(queue);
+            let refused = within_a_minute(waiting).await.unwrap();
+            assert_eq!(refused.unwrap_err().0, (0, 2), "the item comes back");
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn closing_wakes_every_waiting_getter() {
-        let (sender, queue) = channel::<(u8, u32)>(10, None);
-        let getters: Vec<_> = (0..3)
-            .map(|_| {
-                let queue = queue.clone();
-                tokio::spawn(async move { queue.get().await.map(|((_, item), _)| item) })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        drop(sender);
-        for getter in getters {
-            assert_eq!(within_a_minute(getter).await.unwrap(), None);
-        }
+        within_a_minute(async {
+            let (sender, queue) = channel::<(u8, u32)>(10, None);
+            let getters: Vec<_> = (0..3)
+                .map(|_| {
+                    let queue = queue.clone();
+                    tokio::spawn(async move { queue.get().await.map(|((_, item), _)| item) })
+                })
+                .collect();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            drop(sender);
+            for getter in getters {
+                assert_eq!(within_a_minute(getter).await.unwrap(), None);
+            }
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn join_waits_for_every_receipt() {
-        let (sender, queue) = channel::<(u8, u32)>(10, None);
-        sender.put((0, 1)).await.unwrap();
-        sender.put((0, 2)).await.unwrap();
-        let (_, first) = queue.get().await.unwrap();
-        let waiting = tokio::time::timeout(Duration::from_secs(60), queue.join()).await;
-        assert!(waiting.is_err(), "join returned with items unfinished");
-        drop(first);
-        let (_, second) = queue.get().await.unwrap();
-        drop(second);
-        within_a_minute(queue.join()).await;
-        assert_eq!(queue.unfinished(), 0);
+        within_a_minute(async {
+            let (sender, queue) = channel::<(u8, u32)>(10, None);
+            sender.put((0, 1)).await.unwrap();
+            sender.put((0, 2)).await.unwrap();
+            let (_, first) = queue.get().await.unwrap();
+            let waiting = tokio::time::timeout(Duration::from_secs(60), queue.join()).await;
+            assert!(waiting.is_err(), "join returned with items unfinished");
+            drop(first);
+            let (_, second) = queue.get().await.unwrap();
+            drop(second);
+            within_a_minute(queue.join()).await;
+            assert_eq!(queue.unfinished(), 0);
+        })
+        .await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn no_item_is_lost_or_duplicated_between_many_producers_and_workers() {
-        let (sender, queue) = channel::<(u8, u32)>(3, None);
-        let producers: Vec<_> = (0..4u32)
-            .map(|producer| {
-                let sender = sender.clone();
-                tokio::spawn(async move {
-                    for item in 0..50 {
-                        sender.put(((item % 3) as u8, producer * 1000 + item)).await.unwrap();
-                        tokio::task::yield_now().await;
-                    }
+        within_a_minute(async {
+            let (sender, queue) = channel::<(u8, u32)>(3, None);
+            let producers: Vec<_> = (0..4u32)
+                .map(|producer| {
+                    let sender = sender.clone();
+                    tokio::spawn(async move {
+                        for item in 0..50 {
+                            sender.put(((item % 3) as u8, producer * 1000 + item)).await.unwrap();
+                            tokio::task::yield_now().await;
+                        }
+                    })
                 })
-            })
-            .collect();
-        drop(sender);
-        let workers: Vec<_> = (0..5)
-            .map(|_| {
-                let queue = queue.clone();
-                tokio::spawn(async move {
-                    let mut taken = Vec::new();
-                    while let Some(((_, item), _done)) = queue.get().await {
-                        taken.push(item);
-                        tokio::task::yield_now().await;
-                    }
-                    taken
+                .collect();
+            drop(sender);
+            let workers: Vec<_> = (0..5)
+                .map(|_| {
+                    let queue = queue.clone();
+                    tokio::spawn(async move {
+                        let mut taken = Vec::new();
+                        while let Some(((_, item), _done)) = queue.get().await {
+                            taken.push(item);
+                            tokio::task::yield_now().await;
+                        }
+                        taken
+                    })
                 })
-            })
-            .collect();
-        for producer in producers {
-            within_a_minute(producer).await.unwrap();
-        }
-        let mut all = Vec::new();
-        for worker in workers {
-            all.extend(within_a_minute(worker).await.unwrap());
-        }
-        all.sort();
-        let expected: Vec<u32> =
-            (0..4).flat_map(|producer| (0..50).map(move |item| producer * 1000 + item)).collect();
-        assert_eq!(all, expected);
+                .collect();
+            for producer in producers {
+                within_a_minute(producer).await.unwrap();
+            }
+            let mut all = Vec::new();
+            for worker in workers {
+                all.extend(within_a_minute(worker).await.unwrap());
+            }
+            all.sort();
+            let expected: Vec<u32> =
+                (0..4).flat_map(|producer| (0..50).map(move |item| producer * 1000 + item)).collect();
+            assert_eq!(all, expected);
+        })
+        .await;
     }
 }

@@ -1,0 +1,153 @@
+//! What a person sees in a terminal, tested in a real one: tmux runs the runner in a pseudo-terminal, and the
+//! tests type into it (`send-keys`) and read its screen (`capture-pane`).
+//!
+//! A Ctrl-C typed in a terminal reaches every process of the foreground job, the runner and the lesson alike;
+//! a signal sent to one process from a test is not the same thing. So these tests type Ctrl-C.
+//!
+//! tmux must be installed (`apt-get install tmux`); CI installs it. Each test has a tmux server of its own.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A tmux server of a test's own, with one window of 100 columns running a shell.
+struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    /// Starts a server named after the test, and in it a shell in the workspace.
+    fn start(name: &str) -> Terminal {
+        let terminal = Terminal { socket: format!("course-{name}-{}", std::process::id()) };
+        let workspace = workspace();
+        let started = terminal.tmux(&[
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "50",
+            "-c",
+            workspace.to_str().expect("a UTF-8 path"),
+            "sh",
+        ]);
+        assert!(
+            started.status.success(),
+            "tmux could not start (is it installed? `apt-get install tmux`): {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        terminal
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux runs: install it with `apt-get install tmux`")
+    }
+
+    /// Types `keys` (tmux's names: `Enter`, `C-c`).
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        assert!(self.tmux(&args).status.success());
+    }
+
+    /// What the window shows now, with the lines that scrolled off.
+    fn screen(&self) -> String {
+        let captured = self.tmux(&["capture-pane", "-p", "-J", "-S", "-500", "-t", "0"]);
+        String::from_utf8_lossy(&captured.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text`, and returns the screen; fails after `limit`.
+    fn wait_for(&self, text: &str, limit: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(started.elapsed() < limit, "the terminal never showed {text:?}:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace").to_path_buf()
+}
+
+/// The runner, as the learner types it, with the cargo that runs the tests (so that it builds the lesson the
+/// same way), and a line after it that shows its exit status.
+fn runner(arguments: &str) -> String {
+    format!(
+        "CARGO='{}' '{}' {arguments}; echo \"runner exit status $?\"",
+        env!("CARGO"),
+        env!("CARGO_BIN_EXE_xtask")
+    )
+}
+
+/// One Ctrl-C: the lesson stops its producer, the workers finish what was made, the summary is printed, and
+/// only then does the runner end, with the lesson's status 130. The prompt does not come back before.
+#[test]
+fn the_first_ctrl_c_through_the_runner_gives_the_summary_and_status_130() {
+    let terminal = Terminal::start("first-ctrl-c");
+    terminal.send(&[&runner("lesson 1 --real-time"), "Enter"]);
+    terminal.wait_for("process_item_3", Duration::from_secs(120));
+    terminal.send(&["C-c"]);
+    let screen = terminal.wait_for("runner exit status", Duration::from_secs(30));
+    assert!(screen.contains("[Ctrl-C] Stopping"), "{screen}");
+    let summary = screen.find("--- Summary ---").unwrap_or_else(|| panic!("no summary:\n{screen}"));
+    let status = screen.find("runner exit status 130").unwrap_or_else(|| panic!("not status 130:\n{screen}"));
+    assert!(summary < status, "the runner ended before the lesson's summary:\n{screen}");
+    assert!(screen.contains("Exit status 130: interrupted by Ctrl-C"), "{screen}");
+    let after = &screen[status..];
+    assert!(!after.contains("[Worker-"), "the lesson went on writing after the runner ended:\n{screen}");
+}
+
+/// A second Ctrl-C stops the lesson at once, and the runner with it.
+#[test]
+fn a_second_ctrl_c_through_the_runner_stops_at_once() {
+    let terminal = Terminal::start("second-ctrl-c");
+    terminal.send(&[&runner("lesson 1 --real-time"), "Enter"]);
+    terminal.wait_for("process_item_3", Duration::from_secs(120));
+    terminal.send(&["C-c"]);
+    terminal.wait_for("[Ctrl-C] Stopping", Duration::from_secs(10));
+    terminal.send(&["C-c"]);
+    let screen = terminal.wait_for("runner exit status", Duration::from_secs(10));
+    assert!(screen.contains("[Ctrl-C] Stopped at once"), "{screen}");
+    assert!(screen.contains("runner exit status 130"), "{screen}");
+    assert!(!screen.contains("--- Summary ---"), "{screen}");
+}
+
+/// A sweep on the wall clock stops at the first Ctrl-C, with the interrupted run marked as such, and status 130.
+#[test]
+fn ctrl_c_stops_a_wall_clock_sweep() {
+    let terminal = Terminal::start("sweep");
+    let lesson = workspace().join("target/debug/baseline");
+    let command =
+        format!("'{}' --real-time --sweep 1,2 --jobs 6; echo \"sweep exit status $?\"", lesson.display());
+    // The lesson's program is built by the tests of its crate; build it here too, in case this test runs alone.
+    let built = Command::new(env!("CARGO"))
+        .current_dir(workspace())
+        .args(["build", "--quiet", "--package", "baseline"])
+        .status()
+        .expect("cargo runs");
+    assert!(built.success());
+    let started = Instant::now();
+    terminal.send(&[&command, "Enter"]);
+    std::thread::sleep(Duration::from_millis(1_500));
+    terminal.send(&["C-c"]);
+    let screen = terminal.wait_for("sweep exit status", Duration::from_secs(20));
+    assert!(screen.contains("sweep exit status 130"), "{screen}");
+    assert!(screen.contains("interrupted by Ctrl-C"), "the interrupted run is marked:\n{screen}");
+    assert!(!screen.contains("\n      2 "), "the sweep went on to the next run:\n{screen}");
+    assert!(started.elapsed() < Duration::from_secs(12), "the sweep did not stop at the first Ctrl-C");
+}
