@@ -420,21 +420,25 @@ fn render_reference(
     if !broken.is_empty() || tests.as_ref().is_some_and(|tests| !tests.failed.is_empty()) {
         text.push_str("     What is wrong:\n");
         for (command, sentence) in broken {
-            let _ = writeln!(text, "       - {sentence} (`{command}`)");
+            text.push_str(&bullet(&format!("{sentence} (`{command}`)"), 7));
         }
         for (test, message) in tests.iter().flat_map(|tests| &tests.failed) {
-            let _ = writeln!(text, "       - the test `{test}` failed: {message}");
+            text.push_str(&bullet(&format!("the test `{test}` failed: {message}"), 7));
         }
     }
     if let Some(tests) = tests.as_ref().filter(|tests| !tests.output_changed.is_empty()) {
-        let names = tests.output_changed.join(", ");
-        let _ = writeln!(
-            text,
-            "     {} that compare{} the output fail{} for that reason: {names}.",
+        let names: Vec<String> = tests.output_changed.iter().map(|name| name.replace('_', " ")).collect();
+        let one = tests.output_changed.len() == 1;
+        let sentence = format!(
+            "{} that compare{} the output fail{} for that reason: {}.",
             count(tests.output_changed.len(), "test", "tests"),
-            if tests.output_changed.len() == 1 { "s" } else { "" },
-            if tests.output_changed.len() == 1 { "s" } else { "" },
+            if one { "s" } else { "" },
+            if one { "s" } else { "" },
+            names.join("; ")
         );
+        for line in crate::workspace::wrap(&sentence, WIDTH - 5) {
+            let _ = writeln!(text, "     {line}");
+        }
     }
     if kind == Kind::Changed {
         let _ = writeln!(
@@ -476,7 +480,7 @@ fn render_progress(name: &str, lesson: &Lesson, breaks: &[(Break, String, Vec<St
         } else {
             let _ = writeln!(text, "     not yet {}: {} (`{command}`):", one.place, one.name);
             for symptom in symptoms {
-                let _ = writeln!(text, "              - {symptom}");
+                text.push_str(&bullet(symptom, 14));
             }
         }
     }
@@ -487,6 +491,20 @@ fn render_progress(name: &str, lesson: &Lesson, breaks: &[(Break, String, Vec<St
             lesson.crate_path(),
             lesson.number
         );
+    }
+    text
+}
+
+/// How wide a verdict's lines are, at most: a terminal of 100 columns.
+const WIDTH: usize = 100;
+
+/// `sentence` as an item of a list, indented by `indent`, its long lines wrapped under its first word.
+fn bullet(sentence: &str, indent: usize) -> String {
+    let lines = crate::workspace::wrap(sentence, WIDTH - indent - 2);
+    let mut text = String::new();
+    for (number, line) in lines.iter().enumerate() {
+        let mark = if number == 0 { "- " } else { "  " };
+        let _ = writeln!(text, "{:indent$}{mark}{line}", "");
     }
     text
 }

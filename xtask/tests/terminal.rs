@@ -62,13 +62,28 @@ impl Terminal {
 
     /// Waits until the screen shows `text`, and returns the screen; fails after `limit`.
     fn wait_for(&self, text: &str, limit: Duration) -> String {
+        self.wait_until(text, limit, |screen| screen.contains(text))
+    }
+
+    /// Waits until a line of the screen is `prefix` and an exit status, and returns the screen and the status.
+    /// (The command typed shows `prefix` too, but followed by `$?`.)
+    fn wait_for_status(&self, prefix: &str, limit: Duration) -> (String, u8) {
+        let status_of = |screen: &str| {
+            screen.lines().find_map(|line| line.trim_end().strip_prefix(prefix)?.trim().parse::<u8>().ok())
+        };
+        let screen = self.wait_until(prefix, limit, |screen| status_of(screen).is_some());
+        let status = status_of(&screen).expect("the status was seen");
+        (screen, status)
+    }
+
+    fn wait_until(&self, what: &str, limit: Duration, seen: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if seen(&screen) {
                 return screen;
             }
-            assert!(started.elapsed() < limit, "the terminal never showed {text:?}:\n{screen}");
+            assert!(started.elapsed() < limit, "the terminal never showed {what:?}:\n{screen}");
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -88,7 +103,7 @@ fn workspace() -> PathBuf {
 /// same way), and a line after it that shows its exit status.
 fn runner(arguments: &str) -> String {
     format!(
-        "CARGO='{}' '{}' {arguments}; echo \"runner exit status $?\"",
+        "CARGO='{}' '{}' {arguments}; echo \"runner exit status\" $?",
         env!("CARGO"),
         env!("CARGO_BIN_EXE_xtask")
     )
@@ -102,7 +117,8 @@ fn the_first_ctrl_c_through_the_runner_gives_the_summary_and_status_130() {
     terminal.send(&[&runner("lesson 1 --real-time"), "Enter"]);
     terminal.wait_for("process_item_3", Duration::from_secs(120));
     terminal.send(&["C-c"]);
-    let screen = terminal.wait_for("runner exit status", Duration::from_secs(30));
+    let (screen, code) = terminal.wait_for_status("runner exit status", Duration::from_secs(30));
+    assert_eq!(code, 130, "{screen}");
     assert!(screen.contains("[Ctrl-C] Stopping"), "{screen}");
     let summary = screen.find("--- Summary ---").unwrap_or_else(|| panic!("no summary:\n{screen}"));
     let status = screen.find("runner exit status 130").unwrap_or_else(|| panic!("not status 130:\n{screen}"));
@@ -121,9 +137,9 @@ fn a_second_ctrl_c_through_the_runner_stops_at_once() {
     terminal.send(&["C-c"]);
     terminal.wait_for("[Ctrl-C] Stopping", Duration::from_secs(10));
     terminal.send(&["C-c"]);
-    let screen = terminal.wait_for("runner exit status", Duration::from_secs(10));
+    let (screen, code) = terminal.wait_for_status("runner exit status", Duration::from_secs(10));
     assert!(screen.contains("[Ctrl-C] Stopped at once"), "{screen}");
-    assert!(screen.contains("runner exit status 130"), "{screen}");
+    assert_eq!(code, 130, "{screen}");
     assert!(!screen.contains("--- Summary ---"), "{screen}");
 }
 
@@ -145,8 +161,8 @@ fn ctrl_c_stops_a_wall_clock_sweep() {
     terminal.send(&[&command, "Enter"]);
     std::thread::sleep(Duration::from_millis(1_500));
     terminal.send(&["C-c"]);
-    let screen = terminal.wait_for("sweep exit status", Duration::from_secs(20));
-    assert!(screen.contains("sweep exit status 130"), "{screen}");
+    let (screen, code) = terminal.wait_for_status("sweep exit status", Duration::from_secs(20));
+    assert_eq!(code, 130, "{screen}");
     assert!(screen.contains("interrupted by Ctrl-C"), "the interrupted run is marked:\n{screen}");
     assert!(!screen.contains("\n      2 "), "the sweep went on to the next run:\n{screen}");
     assert!(started.elapsed() < Duration::from_secs(12), "the sweep did not stop at the first Ctrl-C");

@@ -51,7 +51,10 @@ fn the_first_ctrl_c_stops_the_producer_and_accounts_for_every_job() {
     let (code, rest, stderr) = finish(child);
     let output = seen + &rest;
     assert_eq!(code, Some(130), "{output}\n{stderr}");
-    assert!(output.contains("[Ctrl-C] Stopping: no more jobs will be made"), "{output}");
+    assert!(
+        output.contains("[Ctrl-C] Stopping: the job in hand is still added, then no more are made"),
+        "{output}"
+    );
     let summary = Summary::of(&format!("{output}[exit status 130]\n"));
     assert_eq!(summary.lost, 0, "nothing made may be lost:\n{output}");
     assert!(summary.produced < 20, "the producer stopped early:\n{output}");

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
@@ -233,17 +234,28 @@ where
     }
 }
 
+/// How many times Ctrl-C was pressed in this process. The runs of a sweep share the count, so that no run
+/// starts after the first Ctrl-C, and the second stops the program at once, whichever run it falls in.
+static CTRL_C_PRESSES: AtomicU8 = AtomicU8::new(0);
+
+/// Whether Ctrl-C was pressed in this process.
+fn ctrl_c_was_pressed() -> bool {
+    CTRL_C_PRESSES.load(Ordering::SeqCst) > 0
+}
+
 /// On the wall clock, the first Ctrl-C stops the producer and lets the workers finish what was made; the
 /// second stops the program at once. (A simulated run takes milliseconds, and needs neither.)
 async fn stop_on_ctrl_c(harness: Harness) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
-    harness.interrupt();
-    harness.say("[Ctrl-C] Stopping: no more jobs will be made; the workers finish the ones made. Ctrl-C again stops at once.");
-    if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!("[Ctrl-C] Stopped at once: no summary.");
-        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    while tokio::signal::ctrl_c().await.is_ok() {
+        if CTRL_C_PRESSES.fetch_add(1, Ordering::SeqCst) > 0 {
+            eprintln!("[Ctrl-C] Stopped at once: no summary.");
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        harness.interrupt();
+        harness.say(
+            "[Ctrl-C] Stopping: the job in hand is still added, then no more are made; the workers finish the \
+             jobs made. Ctrl-C again stops at once.",
+        );
     }
 }
 
@@ -259,6 +271,8 @@ where
     let values = if over_workers { &settings.sweep } else { &settings.sweep_queue_sizes };
     let rows: Vec<crate::sweep::Row> = values
         .iter()
+        // After a Ctrl-C, no run starts: the sweep ends with the one it interrupted.
+        .take_while(|_| !ctrl_c_was_pressed())
         .map(|&value| {
             let mut settings = settings.clone();
             if over_workers {
@@ -276,6 +290,7 @@ where
                 elapsed: outcome.elapsed,
                 producer_waited: outcome.producer_waited,
                 stalled: outcome.stalled,
+                interrupted: outcome.status == EXIT_INTERRUPTED,
                 status: outcome.status,
             }
         })

@@ -23,8 +23,30 @@ pub struct Row {
     pub producer_waited: Duration,
     /// Whether the watchdog had to stop it.
     pub stalled: bool,
+    /// Whether Ctrl-C interrupted it.
+    pub interrupted: bool,
     /// Its exit status.
     pub status: u8,
+}
+
+impl Row {
+    /// Whether the run finished its work: every job accounted for and every task shut down. Only then are
+    /// its elapsed time and its efficiency the figures of the workload; a stuck, interrupted or failed run
+    /// ended early, or lost jobs, and its times say nothing of how fast the work goes.
+    pub fn finished(&self) -> bool {
+        self.status == 0
+    }
+
+    /// Why the run did not finish, in words, for the table.
+    fn why_unfinished(&self) -> String {
+        if self.interrupted {
+            "interrupted by Ctrl-C".to_string()
+        } else if self.stalled {
+            format!("stopped by the watchdog at {}", Seconds(self.elapsed))
+        } else {
+            format!("exit status {}: not every job was accounted for", self.status)
+        }
+    }
 }
 
 /// The three limits that no schedule can beat, for a workload and a number of workers. The run cannot end
@@ -90,16 +112,32 @@ pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
         about.name, settings.jobs, settings.seed
     );
     text.push_str("workers   elapsed  speed-up  lower bound  bound by         efficiency\n");
-    let one_worker = rows.iter().find(|row| row.workers == 1).map(|row| row.elapsed);
-    let longest = rows.iter().map(|row| row.elapsed).max().unwrap_or_default();
+    let one_worker = rows.iter().find(|row| row.workers == 1 && row.finished()).map(|row| row.elapsed);
+    let longest = rows.iter().filter(|row| row.finished()).map(|row| row.elapsed).max().unwrap_or_default();
     for row in rows {
         let bound = LowerBound::of(&workload, settings.jobs, row.workers);
+        if !row.finished() {
+            let line = format!(
+                "{:>7} {:>9} {:>9} {:>12}  {:<16} {:>10}  {}",
+                row.workers,
+                "-",
+                "-",
+                Seconds(bound.value()).to_string(),
+                bound.binding(),
+                "-",
+                row.why_unfinished()
+            );
+            text.push_str(&line);
+            text.push('\n');
+            continue;
+        }
         let speed_up = match one_worker {
             Some(one) if !row.elapsed.is_zero() => {
                 format!("{:.2}x", one.as_secs_f64() / row.elapsed.as_secs_f64())
             }
             _ => "-".to_string(),
         };
+        // A run that did all the work cannot beat the bound, so the efficiency is at most 100%.
         let efficiency = if row.elapsed.is_zero() {
             "-".to_string()
         } else {
@@ -110,9 +148,8 @@ pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
         } else {
             (BAR_WIDTH as f64 * row.elapsed.as_secs_f64() / longest.as_secs_f64()).round() as usize
         };
-        let stuck = if row.stalled { "  stopped by the watchdog" } else { "" };
         text.push_str(&format!(
-            "{:>7} {:>9} {:>9} {:>12}  {:<16} {:>10}  {}{stuck}\n",
+            "{:>7} {:>9} {:>9} {:>12}  {:<16} {:>10}  {}\n",
             row.workers,
             Seconds(row.elapsed).to_string(),
             speed_up,
@@ -142,25 +179,29 @@ pub fn render_queue_sizes(about: Lesson, settings: &Settings, rows: &[Row]) -> S
         about.name, settings.jobs, settings.workers, settings.seed
     );
     text.push_str("queue size   elapsed  producer waited for room\n");
-    let longest_wait = rows.iter().map(|row| row.producer_waited).max().unwrap_or_default();
+    let longest_wait =
+        rows.iter().filter(|row| row.finished()).map(|row| row.producer_waited).max().unwrap_or_default();
     for row in rows {
         let size = match row.queue_size {
             0 => "no limit".to_string(),
             size => size.to_string(),
         };
-        let bar_length = if longest_wait.is_zero() {
+        let bar_length = if longest_wait.is_zero() || !row.finished() {
             0
         } else {
             (BAR_WIDTH as f64 * row.producer_waited.as_secs_f64() / longest_wait.as_secs_f64()).round()
                 as usize
         };
-        let stuck = if row.stalled { "  stopped by the watchdog" } else { "" };
-        let line = format!(
-            "{size:>10} {:>9} {:>10}  {}{stuck}",
-            Seconds(row.elapsed).to_string(),
-            Seconds(row.producer_waited).to_string(),
-            "█".repeat(bar_length),
-        );
+        let line = if row.finished() {
+            format!(
+                "{size:>10} {:>9} {:>10}  {}",
+                Seconds(row.elapsed).to_string(),
+                Seconds(row.producer_waited).to_string(),
+                "█".repeat(bar_length),
+            )
+        } else {
+            format!("{size:>10} {:>9} {:>10}  {}", "-", "-", row.why_unfinished())
+        };
         text.push_str(line.trim_end());
         text.push('\n');
     }
