@@ -67,9 +67,30 @@ fn every_bad_value_of_every_lesson_flag_is_one_line() {
     }
 }
 
+/// Flags that cannot be honoured together, and files that cannot be written, are refused before the run, in
+/// one line that names the flag.
+#[test]
+fn flags_that_cannot_be_honoured_are_refused_in_one_line() {
+    let cases: [(&str, &[&str], &str); 7] = [
+        ("fixed-join", &["--batch", "--sweep", "1,2"], "--batch"),
+        ("fixed-join", &["--batch", "--sweep-queue-sizes", "0,1"], "--batch"),
+        ("dead-letter", &["--replay-dead-letters", "--sweep", "1,2"], "--replay-dead-letters"),
+        ("baseline", &["--sweep", "1,2", "--timeline"], "--timeline"),
+        ("baseline", &["--sweep", "1,2", "--timeline-svg", "x.svg"], "--timeline-svg"),
+        ("baseline", &["--timeline-svg", "/proc/no-such-folder/x.svg"], "cannot write the timeline"),
+        ("baseline", &["--timeline-svg", "/tmp"], "cannot write the timeline to /tmp"),
+    ];
+    for (name, args, names) in cases {
+        let (_, run) = lessons().into_iter().find(|(lesson, _)| *lesson == name).unwrap();
+        assert_one_line_mistake(name, args, &run(args), names);
+    }
+}
+
 #[test]
 fn every_bad_runner_command_is_one_line() {
-    let cases: [(&[&str], &str); 16] = [
+    let cases: [(&[&str], &str); 17] = [
+        // Both lessons refuse the flag: that is a mistake in the command, not "they print the same bytes".
+        (&["diff", "2", "3", "--jobs", "abc"], "lesson 2 refused the flags"),
         (&["sweep", "1", "--workers", "abc"], "--workers <LIST>"),
         (&["sweep", "1", "--workers", "0,2"], "--workers <LIST>"),
         (&["sweep", "1", "--workers", "20000"], "--workers <LIST>"),

@@ -63,6 +63,18 @@ fn the_backoff_does_not_hold_a_worker() {
     assert!(next_job_done < failed + 5.0, "the worker waited out the backoff:\n{output}");
 }
 
+/// A backoff longer than the watchdog's limit is not a stuck run: the timer has promised to bring the job
+/// back, and the watchdog waits for it.
+#[test]
+fn a_long_backoff_is_not_taken_for_a_stuck_run() {
+    for backoff in ["15000", "60000"] {
+        let output = run(&["--backoff-ms", backoff, "--max-attempts", "4", "--quiet"]);
+        let summary = Summary::of(&output);
+        assert!(!output.contains("The watchdog stopped the run"), "--backoff-ms {backoff}:\n{output}");
+        assert!(summary.is_clean() && summary.processed + summary.dead_lettered == 20, "{output}");
+    }
+}
+
 /// `join()` waits for jobs that wait for a retry, so the queue closes only after the last one ended.
 #[test]
 fn join_waits_for_pending_retries() {

@@ -88,13 +88,15 @@ pub(crate) enum Activity {
 }
 
 impl Harness {
-    /// A harness for one run. Call it inside the runtime: it starts the run's clock.
-    pub fn new(settings: Settings, transcript: Transcript) -> Harness {
+    /// A harness for one run, for the tests of the instruments. Call it inside the runtime: it starts the
+    /// run's clock.
+    #[cfg(test)]
+    pub(crate) fn new(settings: Settings, transcript: Transcript) -> Harness {
         Harness::counting_wake_ups(settings, transcript, None)
     }
 
-    /// A harness for one run on a runtime of [`crate::clock::runtime_counting_wake_ups`], whose simulated
-    /// clock it reads once per wake-up of the runtime.
+    /// A harness for one run. Call it inside the runtime: it starts the run's clock. On a runtime of
+    /// [`crate::clock::runtime_counting_wake_ups`], it reads a simulated clock once per wake-up of the runtime.
     pub(crate) fn counting_wake_ups(
         settings: Settings,
         transcript: Transcript,
@@ -158,12 +160,12 @@ impl Harness {
     }
 
     /// Asks the producer to stop: [`Harness::jobs`] hands out no more jobs. Ctrl-C calls it.
-    pub fn interrupt(&self) {
+    pub(crate) fn interrupt(&self) {
         self.shared.interrupted.store(true, Ordering::Relaxed);
     }
 
     /// Whether the run was interrupted.
-    pub fn is_interrupted(&self) -> bool {
+    pub(crate) fn is_interrupted(&self) -> bool {
         self.shared.interrupted.load(Ordering::Relaxed)
     }
 
@@ -196,7 +198,7 @@ impl Harness {
     }
 
     /// The run's clock.
-    pub fn clock(&self) -> Clock {
+    pub(crate) fn clock(&self) -> Clock {
         self.shared.clock
     }
 
@@ -248,7 +250,8 @@ impl Harness {
         tasks.flat_map(|task| task.waited.iter().map(|(_, waited)| *waited)).sum()
     }
 
-    /// Takes the timeline out of a finished run, if it was recorded.
+    /// Takes the timeline out of a finished run, if it was recorded, for the tests.
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn take_timeline(&self) -> Option<Timeline> {
         self.record().timeline.take()
     }

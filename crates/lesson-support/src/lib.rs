@@ -3,36 +3,42 @@
 //! A lesson is an `async fn(Harness, Options)`. Its binary's `main` is one call to [`main`], and its tests
 //! call [`capture`]. Everything else here is what those two need:
 //!
+//! What a lesson's code uses is re-exported here: [`Harness`], [`TaskLog`], [`Watched`], [`Job`], and the
+//! flags' types. The modules, in the order a run meets them:
+//!
 //! - [`settings`]: the flags every lesson takes (`--jobs`, `--workers`, `--queue-size`, `--seed`, ...);
+//! - `run`: from a command line to an exit status, for a binary ([`main`]) or a test ([`capture`]);
 //! - [`clock`]: the simulated clock that makes runs fast and reproducible, or the wall clock;
 //! - [`workload`]: each job's times, drawn from the seed;
 //! - [`failures`]: `--fail-job` and `--panic-job`, failures on demand;
-//! - [`transcript`]: the timed lines a run prints;
-//! - [`harness`]: what a lesson holds on to, and the log of each of its tasks: to print, to account for jobs,
+//! - `harness`: what a lesson holds on to, and the log of each of its tasks: to print, to account for jobs,
 //!   to say what they wait for;
-//! - [`watched`]: `.watched(&task, "what")`, the one instrument on an `.await`;
-//! - [`ledger`]: what became of every job;
-//! - [`watchdog`]: ends a stuck run with a report instead of a hang;
-//! - [`summary`]: the accounting at the end of every run, and the exit status;
-//! - [`run`]: from a command line to an exit status;
+//! - `watched`: `.watched(&task, "what")`, the one instrument on an `.await`;
+//! - `transcript`: the timed lines a run prints;
+//! - `ledger`: what became of every job;
+//! - `watchdog`: ends a stuck run with a report instead of a hang;
+//! - `summary`: the accounting at the end of every run, and the exit status;
+//! - `report`: the facts of a run, for `cargo xtask check`;
 //! - [`sweep`]: the same workload with several worker counts, in a table;
 //! - [`timeline`]: who held which job when, as a chart;
-//! - [`testing`]: helpers for the lessons' tests.
+//! - `testing`: helpers for the lessons' tests, behind the feature `testing`, which only their
+//!   dev-dependencies turn on (some of them write files, when `cargo xtask bless` asks).
 
 pub mod clock;
 pub mod failures;
-pub mod harness;
-pub mod ledger;
+mod harness;
+mod ledger;
 mod report;
-pub mod run;
+mod run;
 pub mod settings;
-pub mod summary;
+mod summary;
 pub mod sweep;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod timeline;
-pub mod transcript;
-pub mod watchdog;
-pub mod watched;
+mod transcript;
+mod watchdog;
+mod watched;
 pub mod workload;
 
 pub use clock::Seconds;

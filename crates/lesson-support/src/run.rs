@@ -95,7 +95,7 @@ where
             // note about backtraces, in the middle of the transcript; this one keeps quiet about those, and
             // keeps any other panic for the summary, which reports it and fails the run. A panic that escapes
             // the lesson is caught below and reported in one line instead.
-            std::panic::set_hook(Box::new(note_unexpected_panic));
+            install_panic_hook();
             let run = AssertUnwindSafe(|| {
                 if settings.is_sweep() {
                     let (table, status) = sweep(about, &settings, &options, &lesson);
@@ -127,6 +127,11 @@ where
 
 /// The first panic of the run that was not a deliberate `--panic-job`: its message and where it happened.
 static UNEXPECTED_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// Installs the lesson binaries' panic hook.
+pub(crate) fn install_panic_hook() {
+    std::panic::set_hook(Box::new(note_unexpected_panic));
+}
 
 /// The lesson binaries' panic hook: silent for a deliberate panic, and keeps any other for the summary.
 fn note_unexpected_panic(info: &std::panic::PanicHookInfo<'_>) {
@@ -181,7 +186,8 @@ pub(crate) struct Outcome {
     pub(crate) elapsed: Duration,
     /// Whether the watchdog stopped the run.
     pub(crate) stalled: bool,
-    /// The timeline, if it was recorded.
+    /// The timeline, if it was recorded: what the tests read (`testing::run_recorded`).
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) timeline: Option<crate::timeline::Timeline>,
     /// How long the producer waited in all, for room in the queue.
     pub(crate) producer_waited: Duration,
@@ -229,6 +235,7 @@ where
         transcript: harness.take_transcript(),
         elapsed,
         stalled,
+        #[cfg(any(test, feature = "testing"))]
         timeline: harness.take_timeline(),
         producer_waited: harness.time_waited_by("Producer"),
     }
@@ -317,6 +324,7 @@ fn heading(about: Lesson, settings: &Settings) -> String {
 }
 
 /// Parses a lesson's command line given as `args` (without the program's name), for tests.
+#[cfg(any(test, feature = "testing"))]
 pub(crate) fn parse_for_test<O: LessonOptions>(
     about: Lesson,
     args: &[&str],

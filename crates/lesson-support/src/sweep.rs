@@ -12,28 +12,28 @@ use crate::workload::Workload;
 
 /// One run of a sweep.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub(crate) struct Row {
     /// How many workers the run had.
-    pub workers: usize,
+    pub(crate) workers: usize,
     /// How many jobs its queue held (0: no limit).
-    pub queue_size: usize,
+    pub(crate) queue_size: usize,
     /// How long it took, on its clock.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// How long its producer waited in all for room in the queue.
-    pub producer_waited: Duration,
+    pub(crate) producer_waited: Duration,
     /// Whether the watchdog had to stop it.
-    pub stalled: bool,
+    pub(crate) stalled: bool,
     /// Whether Ctrl-C interrupted it.
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
     /// Its exit status.
-    pub status: u8,
+    pub(crate) status: u8,
 }
 
 impl Row {
     /// Whether the run finished its work: every job accounted for and every task shut down. Only then are
     /// its elapsed time and its efficiency the figures of the workload; a stuck, interrupted or failed run
     /// ended early, or lost jobs, and its times say nothing of how fast the work goes.
-    pub fn finished(&self) -> bool {
+    pub(crate) fn finished(&self) -> bool {
         self.status == 0
     }
 
@@ -100,7 +100,7 @@ impl LowerBound {
 const BAR_WIDTH: usize = 24;
 
 /// The sweep's table, with a line on how to read it.
-pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
+pub(crate) fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
     let workload = Workload::new(settings.seed);
     let queue = match settings.queue_size {
         0 => "no limit".to_string(),
@@ -172,7 +172,7 @@ pub fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
 }
 
 /// The table of a sweep over queue sizes: how long each run took, and how long its producer waited for room.
-pub fn render_queue_sizes(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
+pub(crate) fn render_queue_sizes(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
     let clock = if settings.real_time { "wall clock" } else { "simulated clock" };
     let mut text = format!(
         "Sweep of {} over the queue size (jobs {}, workers {}, seed {}, {clock})\n\n",

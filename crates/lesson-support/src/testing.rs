@@ -16,6 +16,16 @@ use crate::settings::Settings;
 use crate::timeline::{Ending, Timeline};
 use crate::transcript::Transcript;
 
+/// Installs the lesson binaries' panic hook in this process, for a test of it.
+pub fn install_panic_hook() {
+    crate::run::install_panic_hook();
+}
+
+/// The unexpected panic the hook kept, if any, for a test of it.
+pub fn take_unexpected_panic() -> Option<String> {
+    crate::run::take_unexpected_panic()
+}
+
 /// The settings of a run with no flags.
 pub fn default_settings() -> Settings {
     #[derive(Parser)]

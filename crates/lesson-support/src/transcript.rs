@@ -40,11 +40,6 @@ impl Transcript {
         Transcript { destination: Destination::Captured(String::new()), quiet }
     }
 
-    /// Whether timed lines are left out (`--quiet`). A caller can then skip the work of making them.
-    pub fn is_quiet(&self) -> bool {
-        self.quiet
-    }
-
     /// Writes `text` as an event that happened `at` into the run. With `--quiet`, `text` is not even
     /// formatted.
     pub fn event(&mut self, at: Duration, text: impl Display) {
