@@ -96,6 +96,14 @@ fn the_texts_name_only_what_exists() {
     }
     let runner = <xtask::cli::CommandLine as clap::CommandFactory>::command();
     let commands: Vec<&str> = runner.get_subcommands().map(|command| command.get_name()).collect();
+    // The runner's own flags (`check --full`, `exercises --verify`).
+    flags.extend(
+        runner
+            .get_subcommands()
+            .flat_map(|command| command.get_arguments())
+            .filter_map(|argument| argument.get_long())
+            .map(|long| format!("--{long}")),
+    );
 
     let mut texts = vec!["README.md".to_string()];
     texts.extend(lessons.iter().map(|lesson| lesson.text_path()));
@@ -120,6 +128,7 @@ fn the_texts_name_only_what_exists() {
                         && words.get(index.wrapping_sub(1)) == Some(&"xtask")
                         && !next.is_empty()
                         && !next.starts_with('-')
+                        && !next.chars().all(|c| c.is_ascii_uppercase())
                         && lessons::find(&lessons, next).is_err()
                     {
                         Some(format!("lesson {next}"))
