@@ -1,5 +1,7 @@
-//! What the lessons' own queues cost, against a bare `tokio::sync::mpsc` channel: the same producer, the same
-//! consumers, the same number of items, and no work per item, so that only the queue is measured.
+//! What the lessons' own queues cost, against a bare `tokio::sync::mpsc` channel and against `async-channel`,
+//! the well-kept many-producer many-consumer channel that tokio's maintainers point learners to: the same
+//! producer, the same consumers, the same number of items, and no work per item, so that only the queue is
+//! measured.
 //!
 //! `cargo xtask bench` runs it (in release mode) and reads its output: one line per queue, its name and the
 //! best of a few runs in seconds.
@@ -20,6 +22,7 @@ const RUNS: usize = 5;
 
 fn main() {
     println!("bare-mpsc {:.6}", best(bare_mpsc).as_secs_f64());
+    println!("async-channel {:.6}", best(async_channel).as_secs_f64());
     println!("joinable-queue {:.6}", best(joinable_queue).as_secs_f64());
     println!("priority-queue {:.6}", best(priority_queue).as_secs_f64());
 }
@@ -47,6 +50,25 @@ async fn bare_mpsc() {
             tokio::spawn(async move { while receiver.lock().await.recv().await.is_some() {} })
         })
         .collect();
+    for item in 0..ITEMS {
+        sender.send(item).await.expect("the consumers are alive");
+    }
+    drop(sender);
+    for consumer in consumers {
+        consumer.await.expect("a consumer does not panic");
+    }
+}
+
+/// `async-channel`: its receiver can be cloned, so the consumers share it without a lock.
+async fn async_channel() {
+    let (sender, receiver) = async_channel::bounded::<usize>(CAPACITY);
+    let consumers: Vec<_> = (0..CONSUMERS)
+        .map(|_| {
+            let receiver = receiver.clone();
+            tokio::spawn(async move { while receiver.recv().await.is_ok() {} })
+        })
+        .collect();
+    drop(receiver);
     for item in 0..ITEMS {
         sender.send(item).await.expect("the consumers are alive");
     }
