@@ -54,12 +54,7 @@ mod tests {
 
     #[test]
     fn hints_come_one_at_a_time_then_say_there_are_no_more() {
-        let lesson = lessons::Lesson {
-            number: 1,
-            crate_name: "baseline".into(),
-            title: "t".into(),
-            teaches: "x".into(),
-        };
+        let lesson = lessons::parse("1 | baseline | t | x\n").unwrap().remove(0);
         let catalogue = Catalogue::parse(
             "exercise: a\n  title: Do it\n  where: Alter it 1\n  patch: p\n  verdict: changed\n  hint: first\n  hint: second\n",
         )

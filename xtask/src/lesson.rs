@@ -36,11 +36,9 @@ pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
 /// What is printed before a lesson runs: at most three lines.
 pub fn header(lesson: &Lesson) -> String {
     let mut text = format!("Lesson {}: {} (read {})\n", lesson.number, lesson.title, lesson.text_path());
-    if lesson.number > 1 {
+    if let Some(earlier) = lesson.builds_on {
         text.push_str(&format!(
-            "What changed since lesson {}: `cargo xtask diff {} {}`.\n",
-            lesson.number - 1,
-            lesson.number - 1,
+            "What changed since lesson {earlier}: `cargo xtask diff {earlier} {}`.\n",
             lesson.number
         ));
     }

@@ -13,6 +13,9 @@ pub struct Lesson {
     pub title: String,
     /// One line: what it teaches.
     pub teaches: String,
+    /// The lesson it builds on, whose code `cargo xtask diff` compares it with: the one before, unless the list
+    /// says another (lesson 5 builds on lesson 3, not on lesson 4's priorities).
+    pub builds_on: Option<u32>,
 }
 
 impl Lesson {
@@ -40,7 +43,8 @@ pub fn load(root: &Path) -> Result<Vec<Lesson>, String> {
     parse(&text)
 }
 
-/// Parses the list: one lesson a line, `number | crate | title | what it teaches`; `#` starts a comment.
+/// Parses the list: one lesson a line, `number | crate | title | what it teaches`, and `| N` when the lesson
+/// builds on another than the one before; `#` starts a comment.
 pub fn parse(text: &str) -> Result<Vec<Lesson>, String> {
     let mut lessons: Vec<Lesson> = Vec::new();
     for (index, line) in text.lines().enumerate() {
@@ -50,10 +54,21 @@ pub fn parse(text: &str) -> Result<Vec<Lesson>, String> {
         }
         let mistake = |what: &str| format!("lessons/list.txt, line {}: {what}", index + 1);
         let fields: Vec<&str> = line.split('|').map(str::trim).collect();
-        let [number, crate_name, title, teaches] = fields[..] else {
-            return Err(mistake("expected `number | crate | title | what it teaches`"));
+        let (number, crate_name, title, teaches, builds_on) = match fields[..] {
+            [number, crate_name, title, teaches] => (number, crate_name, title, teaches, None),
+            [number, crate_name, title, teaches, builds_on] => {
+                (number, crate_name, title, teaches, Some(builds_on))
+            }
+            _ => return Err(mistake("expected `number | crate | title | what it teaches`")),
         };
         let number: u32 = number.parse().map_err(|_| mistake("the number is not a whole number"))?;
+        let builds_on = match builds_on {
+            None => (number > 1).then(|| number - 1),
+            Some(earlier) => match earlier.parse::<u32>() {
+                Ok(earlier) if earlier >= 1 && earlier < number => Some(earlier),
+                _ => return Err(mistake("the lesson it builds on must be an earlier one")),
+            },
+        };
         if number as usize != lessons.len() + 1 {
             return Err(mistake(&format!("expected lesson {}", lessons.len() + 1)));
         }
@@ -62,6 +77,7 @@ pub fn parse(text: &str) -> Result<Vec<Lesson>, String> {
             crate_name: crate_name.to_string(),
             title: title.to_string(),
             teaches: teaches.to_string(),
+            builds_on,
         });
     }
     Ok(lessons)
@@ -147,6 +163,14 @@ mod tests {
             find(&lessons, "9").unwrap_err(),
             "no lesson `9`: expected one of 1 (baseline), 2 (broken)"
         );
+    }
+
+    #[test]
+    fn a_lesson_builds_on_the_one_before_unless_the_list_says() {
+        let lessons = parse("1 | a | A | x\n2 | b | B | y\n3 | c | C | z | 1\n").unwrap();
+        let builds_on: Vec<Option<u32>> = lessons.iter().map(|lesson| lesson.builds_on).collect();
+        assert_eq!(builds_on, [None, Some(1), Some(1)]);
+        assert!(parse("1 | a | A | x | 1\n").is_err(), "a lesson cannot build on itself");
     }
 
     #[test]

@@ -124,6 +124,18 @@ impl Progress {
             .find(|exercise| !self.exercises.contains(&(lesson.number, exercise.id.clone())))
     }
 
+    /// The exercises of `lesson` that count towards its progress, each with whether it is done.
+    pub fn exercises_of(&self, lesson: &Lesson, catalogue: &Catalogue) -> Vec<(String, bool)> {
+        catalogue
+            .exercises
+            .iter()
+            .filter(|exercise| counts(exercise))
+            .map(|exercise| {
+                (exercise.id.clone(), self.exercises.contains(&(lesson.number, exercise.id.clone())))
+            })
+            .collect()
+    }
+
     /// Whether `lesson` is done.
     pub fn is_done(&self, lesson: &Lesson) -> bool {
         self.lessons.contains(&lesson.number)

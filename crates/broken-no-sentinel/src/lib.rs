@@ -4,7 +4,7 @@
 //! cannot make progress, the course's watchdog stops it and reports who waits on what.
 //!
 //! 1. No sentinel, and a sender kept alive: the workers wait forever for a message (`run`, `produce`).
-//! 2. A queue of one (`--queue-size 1`): the producer waits for room before nearly every job.
+//! 2. A queue of one (`--queue-size 1`): the producer waits for room whenever a job is already waiting.
 //! 3. A worker that fails (`--fail-job N`, `--panic-job N`): the failure ends the worker (`work`).
 //!
 //! Fix them here, in this file: `cargo xtask check 2` says which breaks remain. Lesson 3 is one way to fix
@@ -111,8 +111,9 @@ async fn produce(harness: Harness, task: TaskLog, sender: Sender<Message>, send_
         // Making a job takes a little time, as fetching a page or reading a log line would.
         tokio::time::sleep(job.production_time).await;
 
-        // Break it 2 needs no change in the code, only `--queue-size 1`: `send` then waits for room before
-        // almost every job, and the producer runs at the pace of the workers. The line below shows each wait.
+        // Break it 2 needs no change in the code, only `--queue-size 1`: `send` then waits for room whenever a
+        // job is already waiting, and the producer runs at the pace of the workers. The line below shows each
+        // wait.
         if sender.capacity() == 0 {
             task.say("Queue is full: waiting for a worker to take a job");
         }

@@ -36,6 +36,8 @@ fn default_run() {
 #[test]
 fn a_queue_of_one_keeps_the_producer_waiting() {
     let output = run(&["--queue-size", "1", "--sentinels"]);
+    // The lesson text says: before 9 of the 20 jobs.
+    assert_eq!(output.matches("Queue is full").count(), 9, "{output}");
     let (small, default) = (Summary::of(&output), Summary::of(&run(&["--sentinels"])));
     let what = "room in the queue";
     assert!(small.waited("Producer", what) > 4.0 * default.waited("Producer", what), "{output}");

@@ -36,7 +36,7 @@ pub const LESSON: Lesson = Lesson {
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "This lesson's experiments")]
 pub struct Options {
-    /// The chance that an attempt fails for a passing reason (a timeout, a busy server), from 0 to 1. Which
+    /// The chance that an attempt fails for a transient reason (a timeout, a busy server), from 0 to 1. Which
     /// attempts fail is drawn from the seed.
     #[arg(long, value_name = "P", allow_hyphen_values = true, default_value_t = 0.2, value_parser = probability)]
     pub fail_rate: f64,
@@ -104,7 +104,7 @@ pub enum AttemptError {
 impl fmt::Display for AttemptError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AttemptError::Transient => write!(formatter, "a passing error (--fail-rate)"),
+            AttemptError::Transient => write!(formatter, "a transient error (--fail-rate)"),
             AttemptError::Poison => write!(formatter, "a poison job: it fails every time (--poison)"),
         }
     }

@@ -1,5 +1,5 @@
 //! Lesson 5's behaviour, pinned down: retries with growing delays, poison jobs parked, nothing lost, the
-//! backoff never holding a worker, and replays that recover what a passing error had parked.
+//! backoff never holding a worker, and replays that recover what a transient error had parked.
 
 use lesson_support::testing::{Summary, broken_promises, run_recorded};
 
@@ -22,7 +22,7 @@ fn default_run() {
     insta::assert_snapshot!(run(&[]));
 }
 
-/// The lesson's promise: with passing errors and a poison job, every job is accounted for, the poison job
+/// The lesson's promise: with transient errors and a poison job, every job is accounted for, the poison job
 /// is parked after its last attempt, and the run ends cleanly.
 #[test]
 fn poison_is_parked_and_every_job_is_accounted_for() {
@@ -84,7 +84,7 @@ fn join_waits_for_pending_retries() {
     assert!(last_end < joined, "join returned before every job had ended:\n{output}");
 }
 
-/// A replay gives parked jobs one more attempt: passing errors may recover; poison never does.
+/// A replay gives parked jobs one more attempt: transient errors may recover; poison never does.
 #[test]
 fn a_replay_recovers_some_and_never_the_poison() {
     let output = run(&["--jobs", "10", "--fail-rate", "0.5", "--poison", "4", "--replay-dead-letters"]);

@@ -208,10 +208,14 @@ where
     let (runtime, wake_ups) = crate::clock::runtime_counting_wake_ups(settings.real_time);
     let limit = settings.watchdog_limit();
     let heading = heading(about, &settings);
+    let quiet = settings.quiet;
     let (status, elapsed, stalled, harness) = runtime.block_on(async {
         let real_time = settings.real_time;
         let harness = Harness::counting_wake_ups(settings, transcript, Some(wake_ups));
-        harness.note(&heading);
+        // With `--quiet`, the summary alone: the settings it was made with are in its own lines.
+        if !quiet {
+            harness.note(&heading);
+        }
         if real_time {
             tokio::spawn(stop_on_ctrl_c(harness.clone()));
         }

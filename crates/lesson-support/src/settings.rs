@@ -44,7 +44,7 @@ pub struct Settings {
     #[arg(long)]
     pub real_time: bool,
 
-    /// Print only the summary at the end, not every event.
+    /// Print only the summary at the end: no heading, no events.
     #[arg(long)]
     pub quiet: bool,
 

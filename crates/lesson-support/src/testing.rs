@@ -331,12 +331,17 @@ pub const BLESS: &str = "COURSE_BLESS";
 /// when [`BLESS`] is set (`cargo xtask bless`) is the stale file rewritten, for the learner or the author to
 /// review with `git diff`.
 pub fn ensure_file_contents(path: &str, fresh: &str) {
+    check_or_bless(path, fresh, std::env::var_os(BLESS).is_some());
+}
+
+/// [`ensure_file_contents`], told whether to bless.
+fn check_or_bless(path: &str, fresh: &str, bless: bool) {
     let file = workspace_file(path);
     let old = std::fs::read_to_string(&file).unwrap_or_default();
     if old == fresh {
         return;
     }
-    if std::env::var_os(BLESS).is_some() {
+    if bless {
         std::fs::write(&file, fresh).unwrap_or_else(|error| panic!("cannot write {path}: {error}"));
         return;
     }
@@ -434,7 +439,7 @@ mod tests {
     fn a_stale_file_fails_with_the_difference_and_is_left_as_it_is() {
         let path = format!("target/ensure-file-contents-{}.txt", std::process::id());
         std::fs::write(workspace_file(&path), "old line\n").unwrap();
-        let failure = std::panic::catch_unwind(|| ensure_file_contents(&path, "new line\n")).unwrap_err();
+        let failure = std::panic::catch_unwind(|| check_or_bless(&path, "new line\n", false)).unwrap_err();
         let message = crate::failures::panic_message(failure);
         assert!(message.contains("-old line\n+new line"), "{message}");
         assert_eq!(
