@@ -51,6 +51,9 @@ pub struct Figures {
     /// The queues, each the best time to move the benchmark's items: a bare `tokio::sync::mpsc` channel,
     /// `async-channel`, lesson 3's joinable queue, lesson 4's priority queue.
     pub queues: [Duration; 4],
+    /// From a one-line save in lesson 1 to the verdict of its runs in `cargo xtask watch`: the watcher's
+    /// debounce, then the build and the runs.
+    pub save_to_verdict: Duration,
     /// A cold debug build of what `cargo xtask lesson 1` needs: the runner and lesson 1.
     pub cold_build_lesson_1: Duration,
     /// A cold debug build of the whole workspace: the build above plus the rest.
@@ -102,6 +105,9 @@ pub fn run() -> Result<u8, String> {
         .map_err(|error| format!("cannot run the queue benchmark: {error}"))?;
     figures.queues = parse_queue_figures(&String::from_utf8_lossy(&queues.stdout))?;
 
+    print("Timing a save in lesson 1 to the verdict of `cargo xtask watch`, in a copy of the course...\n");
+    figures.save_to_verdict = save_to_verdict(&course, &lessons[0])?;
+
     print("Building from an empty target folder: what `cargo xtask lesson 1` needs, then the rest...\n");
     let cold = course.target.join("bench-cold-build");
     let _ = std::fs::remove_dir_all(&cold);
@@ -119,6 +125,32 @@ pub fn run() -> Result<u8, String> {
         .map_err(|error| format!("cannot write {}: {error}", json.display()))?;
     print(&format!("\nThe same figures, as JSON: {}\n", json.display()));
     Ok(0)
+}
+
+/// The time from a one-line save to the verdict of `cargo xtask watch`, in a copy of the course (built in the
+/// exercises' target folder): the watcher's debounce, plus a check of the runs after a one-line edit, the
+/// median of a few edits.
+fn save_to_verdict(course: &Workspace, lesson: &Lesson) -> Result<Duration, String> {
+    let copy =
+        Workspace { root: course.target.join("bench-watch"), target: course.target.join("exercises/target") };
+    crate::exercises::fresh_copy(&course.root, &copy.root)?;
+    let catalogue = crate::catalogue::Catalogue::load(&copy.root, lesson)?;
+    let source = copy.file(&format!("{}/src/lib.rs", lesson.crate_path()));
+    let pristine =
+        std::fs::read_to_string(&source).map_err(|error| format!("cannot read the copy: {error}"))?;
+    // A first check builds the copy; the ones measured are incremental, as after a learner's save.
+    crate::check::judge(&copy, lesson, &catalogue, crate::check::Tests::None)?;
+    let mut times = Vec::new();
+    for edit in ["Stopping now", "Shutting down", "Stopping now"] {
+        let edited = pristine.replace("\"Shutting down\"", &format!("\"{edit}\""));
+        std::fs::write(&source, edited).map_err(|error| format!("cannot write the copy: {error}"))?;
+        let started = Instant::now();
+        crate::check::judge(&copy, lesson, &catalogue, crate::check::Tests::None)?;
+        times.push(crate::watch::DEBOUNCE + started.elapsed());
+    }
+    let _ = std::fs::remove_dir_all(&copy.root);
+    times.sort();
+    Ok(times[times.len() / 2])
 }
 
 /// A lesson's flags for a size: `--quiet --instant`, and for lesson 5 no failures, so that every lesson does
@@ -178,6 +210,7 @@ impl Figures {
                async-channel                          {:>8.1} ms ({:.2}x the bare channel)\n  \
                lesson 3's joinable queue              {:>8.1} ms ({:.2}x the bare channel)\n  \
                lesson 4's priority queue              {:>8.1} ms ({:.2}x the bare channel)\n\
+             `cargo xtask watch`, a one-line save in lesson 1 to its verdict {:>6.2} s\n\
              cold debug build, from an empty target folder\n  \
                what `cargo xtask lesson 1` needs      {:>8.1} s\n  \
                the whole workspace                    {:>8.1} s\n",
@@ -188,6 +221,7 @@ impl Figures {
             ratio(joinable),
             priority.as_secs_f64() * 1000.0,
             ratio(priority),
+            self.save_to_verdict.as_secs_f64(),
             self.cold_build_lesson_1.as_secs_f64(),
             self.cold_build_workspace.as_secs_f64(),
         ));
@@ -221,7 +255,8 @@ impl Figures {
         format!(
             "{{\n  \"lesson_1_simulated_seconds\": {},\n  \"lesson_1_wall_clock_seconds\": {},\n  \
              \"floor_seconds\": {},\n  \"floor_task_per_job_seconds\": {},\n  \"lessons\": [\n{}\n  ],\n  \
-             \"queues_seconds\": {{{}}},\n  \"cold_build_lesson_1_seconds\": {},\n  \
+             \"queues_seconds\": {{{}}},\n  \"save_to_verdict_seconds\": {},\n  \
+             \"cold_build_lesson_1_seconds\": {},\n  \
              \"cold_build_workspace_seconds\": {}\n}}\n",
             seconds(self.simulated),
             seconds(self.wall_clock),
@@ -229,6 +264,7 @@ impl Figures {
             seconds(self.floor_task_per_job),
             lessons.join(",\n"),
             queues.join(", "),
+            seconds(self.save_to_verdict),
             seconds(self.cold_build_lesson_1),
             seconds(self.cold_build_workspace),
         )

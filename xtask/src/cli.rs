@@ -65,6 +65,15 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Check a lesson again on every save, with hints and the list of lessons at a key.
+    #[command(
+        after_help = "Keys: h the next hint, l the list of lessons, n the next lesson once this one is done, \
+                            r check again, q quit."
+    )]
+    Watch {
+        /// The lesson to start with (a number or a crate's name); the first one not done if none.
+        lesson: Option<String>,
+    },
     /// Show the next hint for the exercise of a lesson you are on, one at a time.
     Hint {
         /// The lesson: a number or a crate's name.

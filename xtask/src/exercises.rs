@@ -182,8 +182,8 @@ pub fn marks(text: &str) -> Vec<String> {
 /// What a copy of the course needs: the workspace's files, without what cargo builds or git keeps.
 const COPIED: [&str; 6] = ["Cargo.toml", "Cargo.lock", "rustfmt.toml", ".cargo", "crates", "xtask"];
 
-/// Makes `copy` a fresh copy of the course's sources and lessons.
-fn fresh_copy(course: &Path, copy: &Path) -> Result<(), String> {
+/// Makes `copy` a fresh copy of the course's sources and lessons: a course to edit, as a learner would.
+pub fn fresh_copy(course: &Path, copy: &Path) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(copy);
     for entry in COPIED.iter().chain(&["lessons"]) {
         copy_tree(&course.join(entry), &copy.join(entry))?;
@@ -230,7 +230,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// Applies a patch to the copy, as `git apply` does outside a repository.
-fn apply_patch(patch: &Path, copy: &Path) -> Result<(), String> {
+pub fn apply_patch(patch: &Path, copy: &Path) -> Result<(), String> {
     // The copy lives inside the course's own repository (under `target/`); without a ceiling, git would take
     // the patch's paths as relative to that repository.
     let ceiling = copy.parent().unwrap_or(copy);

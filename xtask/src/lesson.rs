@@ -50,7 +50,7 @@ pub fn header(lesson: &Lesson) -> String {
 pub fn footer(lesson: &Lesson, lessons: &[Lesson]) -> String {
     let number = lesson.number;
     let mut text = format!(
-        "\nTry the exercises of {} (`cargo xtask hint {number}` when stuck), then `cargo xtask check {number}`.\n\
+        "\nTry the exercises of {}; `cargo xtask watch {number}` checks them on every save, with hints.\n\
          Every flag: `cargo xtask lesson {number} --help`. The run as a chart: add `--timeline`.\n",
         lesson.text_path()
     );

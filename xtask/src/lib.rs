@@ -2,8 +2,8 @@
 //! them. One module per command, and the pieces they share:
 //!
 //! - [`cli`]: the command line;
-//! - [`list`], [`lesson`], [`diff`], [`sweep`], [`check`], [`hint`], [`reset`], [`exercises`], [`bless`],
-//!   [`bench`]: the commands, each with its `run`;
+//! - [`list`], [`lesson`], [`diff`], [`sweep`], [`check`], [`watch`], [`hint`], [`reset`], [`exercises`],
+//!   [`bless`], [`bench`]: the commands, each with its `run`;
 //! - [`progress`]: the exercises and lessons done, and the hints shown, kept between runs;
 //! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
 //! - [`catalogue`]: a lesson's exercises, its runs for the self-check, and its breaks;
@@ -29,4 +29,5 @@ pub mod progress;
 pub mod report;
 pub mod reset;
 pub mod sweep;
+pub mod watch;
 pub mod workspace;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use xtask::cli::{Command, CommandLine};
 use xtask::workspace::EXIT_USAGE;
-use xtask::{bench, bless, check, diff, exercises, hint, interrupt, lesson, list, reset, sweep};
+use xtask::{bench, bless, check, diff, exercises, hint, interrupt, lesson, list, reset, sweep, watch};
 
 fn main() -> ExitCode {
     let command_line = match CommandLine::try_parse() {
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
             let tests = if full { check::Tests::All } else { check::Tests::Lesson };
             check::run(lesson.as_deref(), tests)
         }
+        Some(Command::Watch { lesson }) => watch::run(lesson.as_deref()),
         Some(Command::Hint { lesson }) => hint::run(&lesson),
         Some(Command::Reset { lesson }) => reset::run(&lesson),
         Some(Command::Exercises { lesson, verify }) => exercises::run(lesson.as_deref(), verify),

@@ -15,6 +15,10 @@ use crate::report::RunReport;
 /// The exit status of a mistake on the command line, as for the lessons.
 pub const EXIT_USAGE: u8 = 2;
 
+/// The variable that points the runner at a copy of the course instead of the course it was built from: for
+/// the runner's own tests, which edit a copy as a learner edits the course.
+pub const COURSE_ROOT: &str = "COURSE_ROOT";
+
 /// The variable that tells a lesson's program the command that runs it, for the usage line of its `--help`
 /// (`lesson_support::run` reads it).
 pub const COMMAND_NAME: &str = "LESSON_COMMAND_NAME";
@@ -40,12 +44,14 @@ pub struct Run {
 }
 
 impl Workspace {
-    /// The course itself, wherever the runner is started from.
+    /// The course itself, wherever the runner is started from; or the copy of it that [`COURSE_ROOT`] names.
     pub fn course() -> Workspace {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("the xtask crate lives in the workspace's folder")
-            .to_path_buf();
+        let root = std::env::var_os(COURSE_ROOT).map(PathBuf::from).unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("the xtask crate lives in the workspace's folder")
+                .to_path_buf()
+        });
         let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
         Workspace { root, target }
     }

@@ -167,3 +167,51 @@ fn ctrl_c_stops_a_wall_clock_sweep() {
     assert!(!screen.contains("\n      2 "), "the sweep went on to the next run:\n{screen}");
     assert!(started.elapsed() < Duration::from_secs(12), "the sweep did not stop at the first Ctrl-C");
 }
+
+/// The learner's loop, in a copy of the course: `cargo xtask watch 1` checks the lesson on every save, gives a
+/// hint on `h`, recognizes each exercise from its verdict, and marks the lesson done, which `cargo xtask list`
+/// then shows.
+#[test]
+fn watch_checks_on_every_save_and_marks_the_lesson_done() {
+    let copy = std::env::temp_dir().join(format!("course-watch-{}", std::process::id()));
+    xtask::exercises::fresh_copy(&workspace(), &copy).unwrap();
+    // Alter it 5 blocks the runtime on purpose, and its check takes real time: it counts as done already.
+    std::fs::write(copy.join(xtask::progress::FILE), "done 1 alter-it-5\n").unwrap();
+    // The copy builds in the target folder of the exercises' verification, never in the course's own.
+    let target = workspace().join("target/exercises/target");
+    let environment = format!(
+        "COURSE_ROOT='{}' CARGO_TARGET_DIR='{}' CARGO='{}'",
+        copy.display(),
+        target.display(),
+        env!("CARGO")
+    );
+    let terminal = Terminal::start("watch");
+    terminal.send(&[&format!("{environment} '{}' watch 1", env!("CARGO_BIN_EXE_xtask")), "Enter"]);
+    // The first check builds the copy, its tests included: it may take minutes the first time.
+    let passes = "keeps every promise and prints what its reference says, and its";
+    terminal.wait_for(passes, Duration::from_secs(600));
+
+    terminal.send(&["h"]);
+    terminal.wait_for("hint 1 of 3:", Duration::from_secs(10));
+
+    let lib = copy.join("crates/baseline/src/lib.rs");
+    let pristine = std::fs::read_to_string(&lib).unwrap();
+    for (patch, exercise) in
+        [("alter-it-4", "alter-it-4"), ("mastery-one-sentinel-fewer", "mastery-one-sentinel-fewer")]
+    {
+        let patch = workspace().join(format!("lessons/exercises/01-baseline/{patch}.patch"));
+        xtask::exercises::apply_patch(&patch, &copy).unwrap();
+        terminal.wait_for(&format!("That is the exercise `{exercise}`"), Duration::from_secs(300));
+        std::fs::write(&lib, &pristine).unwrap();
+        terminal.wait_for(passes, Duration::from_secs(300));
+    }
+    terminal.wait_for("Lesson 1 is done", Duration::from_secs(10));
+    terminal.send(&["q"]);
+
+    let list =
+        Command::new(env!("CARGO_BIN_EXE_xtask")).arg("list").env("COURSE_ROOT", &copy).output().unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(list.contains("✓ 1  baseline"), "{list}");
+    assert!(list.contains("▸ 2  broken-no-sentinel"), "{list}");
+    let _ = std::fs::remove_dir_all(&copy);
+}
