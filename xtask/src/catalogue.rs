@@ -119,6 +119,12 @@ impl Expected {
     }
 }
 
+/// Whether a verdict's text says `words`, whatever line breaks and indentation the verdict put between them.
+pub fn says(text: &str, words: &str) -> bool {
+    let collapse = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapse(text).contains(&collapse(words))
+}
+
 impl Catalogue {
     /// The catalogue's path, relative to the workspace: `lessons/exercises/01-baseline.txt`.
     pub fn path(lesson: &Lesson) -> String {
@@ -234,6 +240,12 @@ mod tests {
         let exercise = catalogue.exercise("fix-1").unwrap();
         assert_eq!(exercise.verdict, Expected::Fixed(vec!["break-1".to_string()]));
         assert_eq!(exercise.hints, ["one", "two"]);
+    }
+
+    #[test]
+    fn words_are_found_across_line_breaks() {
+        assert!(says("- 11 jobs were never\n       processed: early", "11 jobs were never processed"));
+        assert!(!says("11 jobs were lost", "11 jobs were never processed"));
     }
 
     #[test]

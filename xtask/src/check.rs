@@ -294,11 +294,14 @@ pub fn parse_test_output(output: &str) -> TestResults {
         let Some((name, rest)) = block.split_once(" stdout ----") else {
             continue;
         };
-        let message = rest
-            .lines()
-            .skip_while(|line| !line.contains("panicked at"))
-            .nth(1)
-            .unwrap_or_default()
+        // The test's own panic is the last one of its block: a deliberate panic in a task it spawned may come
+        // first.
+        let lines: Vec<&str> = rest.lines().collect();
+        let message = lines
+            .iter()
+            .rposition(|line| line.contains("panicked at"))
+            .and_then(|at| lines.get(at + 1))
+            .unwrap_or(&"")
             .trim()
             .to_string();
         let name = name.trim().to_string();
@@ -551,6 +554,17 @@ mod tests {
         assert_eq!(results.passed, 1);
         assert_eq!(results.output_changed, ["default_run"]);
         assert_eq!(results.failed, [("every_job_once".to_string(), "job 3 lost".to_string())]);
+    }
+
+    #[test]
+    fn a_tests_own_panic_is_its_last_one() {
+        let output = "\n---- pool_goes_on stdout ----\n\nthread 'tokio-runtime' panicked at src/lib.rs:1:1:\n\
+                      it hit a bug on purpose\n\nthread 'pool_goes_on' panicked at tests/lesson.rs:5:5:\n\
+                      job 7 was not reported\n\nfailures:\n";
+        assert_eq!(
+            parse_test_output(output).failed,
+            [("pool_goes_on".to_string(), "job 7 was not reported".to_string())]
+        );
     }
 
     #[test]
