@@ -63,7 +63,16 @@ pub fn run(wanted: Option<&str>) -> Result<u8, String> {
 fn changed_files(course: &Workspace) -> Result<Vec<String>, String> {
     let output = std::process::Command::new("git")
         .current_dir(&course.root)
-        .args(["status", "--porcelain", "--", "crates", "lessons", "README.md", "xtask"])
+        .args([
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--",
+            "crates",
+            "lessons",
+            "README.md",
+            "xtask",
+        ])
         .output();
     let Some(output) = output.ok().filter(|output| output.status.success()) else {
         return Ok(vec!["(without git, the runner cannot tell which files changed)".to_string()]);

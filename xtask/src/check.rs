@@ -169,6 +169,14 @@ fn symptoms(run: &Run, flags: &[String]) -> Vec<String> {
              thread (a blocking call, a loop that never reaches an `.await`), which the watchdog cannot see",
             RUN_LIMIT.as_secs()
         )],
+        None if run.output.contains("error: the lesson itself panicked: ") => {
+            let message = run.output.split("error: the lesson itself panicked: ").nth(1).unwrap_or_default();
+            vec![format!(
+                "a panic escaped the lesson and ended the whole run, every job in flight with it, before any \
+                 summary: {}",
+                message.lines().next().unwrap_or_default()
+            )]
+        }
         None if run.status == 2 => {
             vec![format!("the lesson refused the flags: {}", run.output.lines().next().unwrap_or_default())]
         }
@@ -257,7 +265,13 @@ fn run_tests(workspace: &Workspace, lesson: &Lesson, tests: Tests) -> Result<Tes
     if tests == Tests::Lesson {
         command.args(["--lib", "--test", "lesson"]);
     }
-    command.env("CI", "true").env("RUST_BACKTRACE", "0");
+    // As CI runs them: nothing written, whatever the learner's shell says (`INSTA_UPDATE`, the course's own
+    // leave to rewrite).
+    command
+        .env("CI", "true")
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("INSTA_UPDATE")
+        .env_remove(crate::bless::BLESS);
     let scratch = workspace.target.join(format!("tests-{}-{}", lesson.crate_name, std::process::id()));
     let ran = run_with_limit(&mut command, TESTS_LIMIT, &scratch)?;
     let mut results = parse_test_output(&format!("{}{}", ran.stdout, ran.stderr));

@@ -163,28 +163,36 @@ fn lesson_diff(
     const CONTEXT: usize = 3;
     let diff = TextDiff::from_lines(old, new);
     let (old_regions, new_regions) = (plumbing(old), plumbing(new));
-    // Every line of the diff that is shown: equal lines, and the changes that are the lesson's.
-    let mut shown = Vec::new();
+    let old_kind = |index: Option<usize>| index.and_then(|index| old_regions[index]).filter(|_| !all);
+    let new_kind = |index: Option<usize>| index.and_then(|index| new_regions[index]).filter(|_| !all);
+    // Every line of the diff that is shown, as the lesson sees it: the lines that are the lesson's on both
+    // sides, equal or changed.
+    let mut shown: Vec<Line> = Vec::new();
     let mut skipped = BTreeSet::new();
     for change in diff.iter_all_changes() {
-        let region = match change.tag() {
-            ChangeTag::Equal => None,
-            ChangeTag::Delete => change.old_index().and_then(|index| old_regions[index]),
-            ChangeTag::Insert => change.new_index().and_then(|index| new_regions[index]),
+        let (old_index, new_index) = (change.old_index(), change.new_index());
+        let (in_old, in_new) = (old_kind(old_index), new_kind(new_index));
+        skipped.extend(in_old.into_iter().chain(in_new));
+        // An equal line that is not the lesson's on one side (a closing brace that the diff pairs between an
+        // item of the lesson and one that is not) is, for the lesson, a line removed or added on the other.
+        let kind = match change.tag() {
+            ChangeTag::Equal if in_old.is_none() && in_new.is_none() => LineKind::Equal(old_index, new_index),
+            ChangeTag::Equal | ChangeTag::Delete if in_old.is_none() => LineKind::Removed(old_index),
+            ChangeTag::Equal | ChangeTag::Insert if in_new.is_none() => LineKind::Added(new_index),
+            _ => continue,
         };
-        match region {
-            Some(kind) if !all => {
-                skipped.insert(kind);
-            }
-            _ => shown.push(change),
+        let line = Line::with(kind, change.value(), change.value().trim().is_empty());
+        let after_blank = shown.last().is_some_and(|last| last.is_equal() && last.blank);
+        // A blank line added or removed says nothing of the lesson; where hidden lines leave blank lines side
+        // by side, one is enough.
+        if line.blank && !all && (!line.is_equal() || after_blank) {
+            continue;
         }
+        shown.push(line);
     }
-    // The lesson's changes, but blank lines, which go with whatever is around them.
-    let changed: Vec<usize> = (0..shown.len())
-        .filter(|&at| shown[at].tag() != ChangeTag::Equal && !shown[at].value().trim().is_empty())
-        .collect();
+    // The hunks: the lesson's changes with three lines of context, merged where they touch.
     let mut hunks: Vec<(usize, usize)> = Vec::new();
-    for at in changed {
+    for at in (0..shown.len()).filter(|&at| !shown[at].is_equal() && !shown[at].blank) {
         let (start, end) = (at.saturating_sub(CONTEXT), (at + CONTEXT + 1).min(shown.len()));
         match hunks.last_mut() {
             Some((_, last_end)) if start <= *last_end => *last_end = end,
@@ -197,25 +205,53 @@ fn lesson_diff(
     let mut text = format!("--- {old_path}\n+++ {new_path}\n");
     for (start, end) in hunks {
         let lines = &shown[start..end];
-        let first_old = lines.iter().find_map(|change| change.old_index()).map_or(0, |index| index + 1);
-        let first_new = lines.iter().find_map(|change| change.new_index()).map_or(0, |index| index + 1);
-        let old_count = lines.iter().filter(|change| change.tag() != ChangeTag::Insert).count();
-        let new_count = lines.iter().filter(|change| change.tag() != ChangeTag::Delete).count();
+        let first_old = lines.iter().find_map(|line| line.old).map_or(0, |index| index + 1);
+        let first_new = lines.iter().find_map(|line| line.new).map_or(0, |index| index + 1);
+        let old_count = lines.iter().filter(|line| line.sign != '+').count();
+        let new_count = lines.iter().filter(|line| line.sign != '-').count();
         text.push_str(&format!("@@ -{first_old},{old_count} +{first_new},{new_count} @@\n"));
-        for change in lines {
-            let sign = match change.tag() {
-                ChangeTag::Equal => ' ',
-                ChangeTag::Delete => '-',
-                ChangeTag::Insert => '+',
-            };
-            text.push(sign);
-            text.push_str(change.value());
-            if change.missing_newline() {
+        for line in lines {
+            text.push(line.sign);
+            text.push_str(line.text);
+            if !line.text.ends_with('\n') {
                 text.push('\n');
             }
         }
     }
     (text, skipped)
+}
+
+/// A line of a lesson's diff, as the lesson sees it.
+struct Line<'a> {
+    /// `' '`, `'-'` or `'+'`.
+    sign: char,
+    text: &'a str,
+    /// Its index in the old file, and in the new one, where it has one.
+    old: Option<usize>,
+    new: Option<usize>,
+    blank: bool,
+}
+
+/// What a line is to the lesson: in both files, or removed from the old, or added in the new.
+enum LineKind {
+    Equal(Option<usize>, Option<usize>),
+    Removed(Option<usize>),
+    Added(Option<usize>),
+}
+
+impl<'a> Line<'a> {
+    fn with(kind: LineKind, text: &'a str, blank: bool) -> Line<'a> {
+        let (sign, old, new) = match kind {
+            LineKind::Equal(old, new) => (' ', old, new),
+            LineKind::Removed(old) => ('-', old, None),
+            LineKind::Added(new) => ('+', None, new),
+        };
+        Line { sign, text, old, new, blank }
+    }
+
+    fn is_equal(&self) -> bool {
+        self.sign == ' '
+    }
 }
 
 /// For each line of a lesson's source, whether it belongs to what is not the lesson, and to what: the `use`

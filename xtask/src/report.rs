@@ -86,8 +86,13 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Reads a report's text. A line it does not know is a mistake: the two sides of the format must agree.
+    /// Reads a report's text. A line it does not know is a mistake: the two sides of the format must agree. A
+    /// report without its last line, the exit status, is not a report: the run ended before it could write
+    /// one (a panic that escaped the lesson leaves the file empty).
     pub fn parse(text: &str) -> Result<RunReport, String> {
+        if !text.lines().any(|line| line.starts_with("status ")) {
+            return Err("the report has no exit status: the run ended before it was written".to_string());
+        }
         let mut report = RunReport::default();
         for line in text.lines() {
             let mistake = || format!("a report line that cannot be read: {line:?}");
@@ -198,7 +203,13 @@ mod tests {
 
     #[test]
     fn an_unknown_line_is_a_mistake() {
-        assert!(RunReport::parse("produced seven 1.0\n").is_err());
-        assert!(RunReport::parse("frobnicated 1\n").is_err());
+        assert!(RunReport::parse("produced seven 1.0\nstatus 0\n").is_err());
+        assert!(RunReport::parse("frobnicated 1\nstatus 0\n").is_err());
+    }
+
+    #[test]
+    fn a_report_without_its_status_is_no_report() {
+        assert!(RunReport::parse("").is_err(), "the file a panicking run leaves empty");
+        assert!(RunReport::parse("produced 1 0.1\n").is_err());
     }
 }

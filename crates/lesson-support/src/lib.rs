@@ -14,6 +14,7 @@
 //! - `harness`: what a lesson holds on to, and the log of each of its tasks: to print, to account for jobs,
 //!   to say what they wait for;
 //! - `watched`: `.watched(&task, "what")`, the one instrument on an `.await`;
+//! - `places`: the named places of a pool that has no worker tasks (lesson 6's stream);
 //! - `transcript`: the timed lines a run prints;
 //! - `ledger`: what became of every job;
 //! - `watchdog`: ends a stuck run with a report instead of a hang;
@@ -28,6 +29,7 @@ pub mod clock;
 pub mod failures;
 mod harness;
 mod ledger;
+mod places;
 mod report;
 mod run;
 pub mod settings;
@@ -44,6 +46,7 @@ pub mod workload;
 pub use clock::Seconds;
 pub use failures::{Failures, JobError, panic_message};
 pub use harness::{Harness, TaskLog};
+pub use places::{Place, Places};
 pub use run::{Lesson, LessonOptions, NoOptions, capture, main};
 pub use settings::Settings;
 pub use watched::Watched;

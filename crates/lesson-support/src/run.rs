@@ -358,9 +358,13 @@ fn parse<O: LessonOptions>(
     if let Some(width) = fixed_width {
         command = command.term_width(width);
     }
-    let parsed = command
-        .try_get_matches_from(args)
-        .and_then(|mut matches| CommandLine::<O>::from_arg_matches_mut(&mut matches));
+    let parsed = command.try_get_matches_from(args).and_then(|mut matches| {
+        let queue_size_given =
+            matches.value_source("queue_size") == Some(clap::parser::ValueSource::CommandLine);
+        let mut command_line = CommandLine::<O>::from_arg_matches_mut(&mut matches)?;
+        command_line.settings.queue_size_given = queue_size_given;
+        Ok(command_line)
+    });
     match parsed {
         Ok(mut command_line) => match command_line
             .settings

@@ -64,6 +64,11 @@ pub struct Settings {
     #[arg(skip)]
     pub record_timeline: bool,
 
+    /// Whether `--queue-size` was given on the command line, rather than left at its default: a lesson without
+    /// a queue says that the flag has no meaning there.
+    #[arg(skip)]
+    pub queue_size_given: bool,
+
     /// Write the facts of the run to FILE, for `cargo xtask check` (see `report.rs`). Not in `--help`: it is
     /// the runner's, not a learner's.
     #[arg(long, value_name = "FILE", hide = true)]

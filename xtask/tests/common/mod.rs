@@ -13,5 +13,6 @@ pub fn lessons() -> Vec<(&'static str, RunLesson)> {
         ("fixed-join", |args| lesson_support::capture(fixed_join::LESSON, fixed_join::run, args)),
         ("priority", |args| lesson_support::capture(priority::LESSON, priority::run, args)),
         ("dead-letter", |args| lesson_support::capture(dead_letter::LESSON, dead_letter::run, args)),
+        ("streams", |args| lesson_support::capture(streams::LESSON, streams::run, args)),
     ]
 }
