@@ -148,7 +148,7 @@ fn lost_jobs(report: &RunReport, lost: &[usize]) -> String {
         }
     }
     format!(
-        "{} lost: {} taken but never processed, nor reported as failed",
+        "{} lost: {} made but never processed, nor reported as failed or handed back",
         count(lost.len(), "job was", "jobs were"),
         jobs(lost)
     )

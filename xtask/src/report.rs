@@ -12,6 +12,10 @@ pub enum End {
     DeadLettered,
     /// Replayed from the dead-letter queue, and processed after all.
     Recovered,
+    /// Handed back unstarted by a cancelled run.
+    Returned,
+    /// Aborted in a worker's hands at a shutdown's deadline.
+    Aborted,
     /// An attempt failed, and the job will be retried: not an end.
     Retrying,
 }
@@ -113,6 +117,8 @@ impl RunReport {
                         "failed" => End::Failed,
                         "dead-lettered" => End::DeadLettered,
                         "recovered" => End::Recovered,
+                        "returned" => End::Returned,
+                        "aborted" => End::Aborted,
                         "retrying" => End::Retrying,
                         _ => return Err(mistake()),
                     };

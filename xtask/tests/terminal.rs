@@ -143,6 +143,26 @@ fn a_second_ctrl_c_through_the_runner_stops_at_once() {
     assert!(!screen.contains("--- Summary ---"), "{screen}");
 }
 
+/// Lesson 7 handles Ctrl-C in its own code: the first cancels the run and starts the drain, the second aborts
+/// the jobs in hand at once, and the summary still accounts for every job, with status 130.
+#[test]
+fn lesson_7_drains_at_the_first_ctrl_c_and_aborts_at_the_second() {
+    let terminal = Terminal::start("lesson-7");
+    terminal.send(&[&runner("lesson 7 --real-time --drain-deadline 60"), "Enter"]);
+    terminal.wait_for("process_item_3", Duration::from_secs(120));
+    terminal.send(&["C-c"]);
+    terminal
+        .wait_for("[Main] Cancelled: the jobs in hand and in the queue have until", Duration::from_secs(10));
+    terminal.send(&["C-c"]);
+    let (screen, code) = terminal.wait_for_status("runner exit status", Duration::from_secs(20));
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("[Watch] Stopping (Ctrl-C)"), "{screen}");
+    assert!(screen.contains("[Main] Stopping now: aborting the"), "{screen}");
+    assert!(screen.contains("  lost          0\n"), "{screen}");
+    assert!(screen.contains("Exit status 130: interrupted by Ctrl-C"), "{screen}");
+    assert!(!screen.contains("[Ctrl-C]"), "the course's own handler stayed out of it:\n{screen}");
+}
+
 /// A sweep on the wall clock stops at the first Ctrl-C, with the interrupted run marked as such, and status 130.
 #[test]
 fn ctrl_c_stops_a_wall_clock_sweep() {

@@ -159,9 +159,12 @@ impl Harness {
         self.shared.jobs_made.load(Ordering::Relaxed)
     }
 
-    /// Asks the producer to stop: [`Harness::jobs`] hands out no more jobs. Ctrl-C calls it.
-    pub(crate) fn interrupt(&self) {
+    /// Says that Ctrl-C stopped the run: [`Harness::jobs`] hands out no more jobs, and the summary counts the
+    /// jobs never made and ends with exit status 130. The course's own Ctrl-C handler calls it; so does
+    /// lesson 7, which handles Ctrl-C itself.
+    pub fn interrupt(&self) {
         self.shared.interrupted.store(true, Ordering::Relaxed);
+        crate::run::note_first_ctrl_c();
     }
 
     /// Whether the run was interrupted.
@@ -300,21 +303,26 @@ impl TaskLog {
     /// call it through [`Watched::watched`](crate::Watched::watched).
     ///
     /// A future that is ready at once (room in the queue, a message already there) was not waited for: it
-    /// costs no event, only a zero in the summary's total for `what`.
+    /// costs no event, only a zero in the summary's total for `what`. A future dropped before it is ready
+    /// (a `select!` took another branch, or the task was aborted) ends its wait all the same.
     pub(crate) async fn wait_for<F: Future>(&self, what: &'static str, future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
-        let mut since = None;
-        let output = std::future::poll_fn(|context| {
+        let mut wait = Wait { task: self, what, since: None };
+        std::future::poll_fn(|context| {
             let poll = future.as_mut().poll(context);
-            if poll.is_pending() && since.is_none() {
-                since = Some(self.harness.event(|record, at| {
+            if poll.is_pending() && wait.since.is_none() {
+                wait.since = Some(self.harness.event(|record, at| {
                     record.tasks[self.index].activity = Activity::Waiting { what, since: at };
                     at
                 }));
             }
             poll
         })
-        .await;
+        .await
+    }
+
+    /// Ends a wait that began at `since`, or counts a wait that never began as a zero.
+    fn end_wait(&self, what: &'static str, since: Option<Duration>) {
         match since {
             None => self.add_to_waited(&mut self.harness.record(), what, Duration::ZERO),
             Some(since) => self.harness.event(|record, at| {
@@ -329,7 +337,6 @@ impl TaskLog {
                 }
             }),
         }
-        output
     }
 
     /// Adds `waited` to this task's total for `what`.
@@ -376,6 +383,42 @@ impl TaskLog {
     /// was parked in a dead-letter queue.
     pub fn dead_lettered(&self, job: &Job, line: impl Display) {
         self.ended_job(job, Some(End::DeadLettered), Ending::Failed, line);
+    }
+
+    /// Prints `line` and writes in the ledger that `job` was handed back unstarted: a cancelled run will not
+    /// process it, and says so.
+    pub fn returned(&self, job: &Job, line: impl Display) {
+        self.harness.event(|record, at| {
+            let Record { transcript, ledger, tasks, timeline, report, .. } = record;
+            let name = &tasks[self.index].name;
+            transcript.event(at, format_args!("[{name}] {line}"));
+            ledger.ended(job, End::Returned);
+            if let Some(timeline) = timeline {
+                timeline.returned.push((job.number, at));
+            }
+            if let Some(report) = report {
+                report.ended(job.number, Some(End::Returned), name, at);
+            }
+        });
+    }
+
+    /// Prints `line` and writes in the ledger that `job` was aborted in a worker's hands, at a shutdown's
+    /// deadline, after it had run for `ran_for`. The timeline shows the part of its processing that was done.
+    pub fn aborted(&self, job: &Job, ran_for: Duration, line: impl Display) {
+        self.harness.event(|record, at| {
+            let started = at.saturating_sub(ran_for);
+            let Record { transcript, ledger, tasks, timeline, report, .. } = record;
+            let name = &tasks[self.index].name;
+            transcript.event(at, format_args!("[{name}] {line}"));
+            ledger.ended(job, End::Aborted);
+            if let Some(timeline) = timeline {
+                let span = Span { job: job.number, start: started, end: at, ending: Ending::Failed };
+                timeline.rows[self.index].spans.push(span);
+            }
+            if let Some(report) = report {
+                report.ended(job.number, Some(End::Aborted), name, at);
+            }
+        });
     }
 
     /// Prints `line` and writes in the ledger that `job`, parked in a dead-letter queue, was replayed by this
@@ -454,5 +497,18 @@ impl Activity {
                 format!("stopped at {} without shutting down", Seconds(*at))
             }
         }
+    }
+}
+
+/// A wait in progress: its drop ends it, whether the future it waited on was ready or was dropped unfinished.
+struct Wait<'a> {
+    task: &'a TaskLog,
+    what: &'static str,
+    since: Option<Duration>,
+}
+
+impl Drop for Wait<'_> {
+    fn drop(&mut self) {
+        self.task.end_wait(self.what, self.since);
     }
 }

@@ -23,6 +23,10 @@ pub struct Ledger {
     pub failed: usize,
     /// Jobs given up on after their retries and parked in a dead-letter queue.
     pub dead_lettered: usize,
+    /// Jobs handed back unstarted when the run was cancelled (lesson 7).
+    pub returned: usize,
+    /// Jobs aborted in a worker's hands at a shutdown's deadline (lesson 7).
+    pub aborted: usize,
     /// The numbers of the jobs produced that have not ended yet. Its order does not matter: the lost jobs
     /// are sorted before they are named.
     unfinished: HashSet<usize>,
@@ -45,6 +49,10 @@ pub enum End {
     DeadLettered,
     /// It was parked, then replayed and processed after all.
     Recovered,
+    /// It was never started: a cancelled run handed it back.
+    Returned,
+    /// It was stopped in a worker's hands, at a shutdown's deadline.
+    Aborted,
 }
 
 impl End {
@@ -55,6 +63,8 @@ impl End {
             End::Failed => "failed",
             End::DeadLettered => "dead-lettered",
             End::Recovered => "recovered",
+            End::Returned => "returned",
+            End::Aborted => "aborted",
         }
     }
 }
@@ -95,6 +105,8 @@ impl Ledger {
                 self.dead_lettered += 1;
                 self.parked.insert(job.number);
             }
+            End::Returned => self.returned += 1,
+            End::Aborted => self.aborted += 1,
             End::Recovered => unreachable!("handled above"),
         }
     }

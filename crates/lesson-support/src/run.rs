@@ -47,6 +47,12 @@ const AFTER_HELP: &str = concat!(
 
 /// A lesson's own flags, parsed by clap, and prepared for the run once the settings are known too.
 pub trait LessonOptions: Args + Clone {
+    /// Whether the lesson handles Ctrl-C itself (lesson 7 teaches it). If not, on the wall clock the course
+    /// does: the first Ctrl-C stops the producer, the second stops the program.
+    fn handles_ctrl_c(&self) -> bool {
+        false
+    }
+
     /// Checks what a single flag's parser cannot, a value that depends on another flag (a job number that
     /// must not be above `--jobs`), and puts the options in the form the run uses (job lists sorted for a
     /// quick look-up). A mistake is one line naming the flag and what it accepts.
@@ -202,6 +208,7 @@ pub(crate) fn execute<O, F, Fut>(
     lesson: &F,
 ) -> Outcome
 where
+    O: LessonOptions,
     F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
@@ -209,6 +216,7 @@ where
     let limit = settings.watchdog_limit();
     let heading = heading(about, &settings);
     let quiet = settings.quiet;
+    let handles_ctrl_c = options.handles_ctrl_c();
     let (status, elapsed, stalled, harness) = runtime.block_on(async {
         let real_time = settings.real_time;
         let harness = Harness::counting_wake_ups(settings, transcript, Some(wake_ups));
@@ -216,7 +224,7 @@ where
         if !quiet {
             harness.note(&heading);
         }
-        if real_time {
+        if real_time && !handles_ctrl_c {
             tokio::spawn(stop_on_ctrl_c(harness.clone()));
         }
         let lesson = lesson(harness.clone(), options);
@@ -252,6 +260,11 @@ static CTRL_C_PRESSES: AtomicU8 = AtomicU8::new(0);
 /// Whether Ctrl-C was pressed in this process.
 fn ctrl_c_was_pressed() -> bool {
     CTRL_C_PRESSES.load(Ordering::SeqCst) > 0
+}
+
+/// Counts a first Ctrl-C that a lesson handled itself (lesson 7), so that a sweep starts no run after it.
+pub(crate) fn note_first_ctrl_c() {
+    CTRL_C_PRESSES.fetch_max(1, Ordering::SeqCst);
 }
 
 /// On the wall clock, the first Ctrl-C stops the producer and lets the workers finish what was made; the
@@ -381,7 +394,16 @@ fn parse<O: LessonOptions>(
             _ => {
                 let rendered = error.to_string();
                 let first_line = rendered.lines().next().unwrap_or("error: bad command line");
-                Err(Usage::Mistake(format!("{first_line} (see --help)")))
+                // clap lists a choice's accepted values on a line of their own: they go on the one line.
+                let accepted = match error.get(clap::error::ContextKind::ValidValue) {
+                    Some(clap::error::ContextValue::Strings(values))
+                        if error.kind() == clap::error::ErrorKind::InvalidValue =>
+                    {
+                        format!(": expected one of {}", values.join(", "))
+                    }
+                    _ => String::new(),
+                };
+                Err(Usage::Mistake(format!("{first_line}{accepted} (see --help)")))
             }
         },
     }

@@ -103,25 +103,33 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     let (shut_down, not_shut_down): (Vec<_>, Vec<_>) =
         record.tasks.iter().partition(|task| matches!(task.activity, Activity::ShutDown { .. }));
     let not_shut_down: Vec<&str> = not_shut_down.iter().map(|task| task.name.as_str()).collect();
+    // A job that was never made (the run was stopped, or the producer was stuck) is not lost: it is named.
+    let never_made = settings.jobs.saturating_sub(ledger.produced);
+    let never_made_note = if never_made > 0 { format!(" ({never_made} never made)") } else { String::new() };
     let mut table = vec![
-        ("produced", format!("{} of {}", ledger.produced, settings.jobs)),
+        ("produced", format!("{} of {}{never_made_note}", ledger.produced, settings.jobs)),
         ("processed", ledger.processed.to_string()),
         ("failed", ledger.failed.to_string()),
     ];
-    if ledger.dead_lettered > 0 {
-        table.push(("dead-lettered", ledger.dead_lettered.to_string()));
+    // The ends that only some lessons have are shown only when a job had one.
+    let rare_ends =
+        [("dead-lettered", ledger.dead_lettered), ("returned", ledger.returned), ("aborted", ledger.aborted)];
+    for (end, count) in rare_ends {
+        if count > 0 {
+            table.push((end, count.to_string()));
+        }
     }
     table.push(("lost", format!("{}{}", lost.len(), listed(": ", &lost))));
     // The sum that must always hold: every job produced ended one way or another, or is counted as lost.
-    let dead_lettered = if ledger.dead_lettered > 0 {
-        format!(" + {} dead-lettered", ledger.dead_lettered)
-    } else {
-        String::new()
-    };
+    let rare: String = rare_ends
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(end, count)| format!(" + {count} {end}"))
+        .collect();
     table.push((
         "accounted",
         format!(
-            "{} produced = {} processed + {} failed{dead_lettered} + {} lost",
+            "{} produced = {} processed + {} failed{rare} + {} lost",
             ledger.produced,
             ledger.processed,
             ledger.failed,
@@ -159,7 +167,6 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     problems.extend(errors.iter().cloned());
 
     let status = if harness.is_interrupted() {
-        let never_made = settings.jobs - harness.jobs_made();
         problems.insert(
             0,
             format!("interrupted by Ctrl-C: {never_made} of {} jobs were never made", settings.jobs),

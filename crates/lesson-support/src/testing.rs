@@ -104,7 +104,8 @@ pub fn broken_promises(recorded: &Recorded, jobs: usize, workers: usize) -> Vec<
     }
     for (job, spans) in spans_by_job.iter_mut().enumerate().skip(1) {
         spans.sort_by_key(|(start, _)| *start);
-        let endings = spans.iter().filter(|(_, ending)| *ending != Ending::Retrying).count();
+        let handed_back = timeline.returned.iter().filter(|(returned, _)| *returned == job).count();
+        let endings = spans.iter().filter(|(_, ending)| *ending != Ending::Retrying).count() + handed_back;
         if endings != 1 || spans.last().is_some_and(|(_, ending)| *ending == Ending::Retrying) {
             broken.push(format!("job {job} ended {endings} times: {spans:?}"));
         }
@@ -156,6 +157,10 @@ pub struct Summary {
     pub failed: usize,
     /// Jobs parked in a dead-letter queue.
     pub dead_lettered: usize,
+    /// Jobs handed back unstarted by a cancelled run.
+    pub returned: usize,
+    /// Jobs aborted at a shutdown's deadline.
+    pub aborted: usize,
     /// Jobs lost.
     pub lost: usize,
     /// How long the run took, in seconds, on its clock.
@@ -190,6 +195,10 @@ impl Summary {
                 read.failed = number(rest);
             } else if let Some(rest) = field("dead-lettered") {
                 read.dead_lettered = number(rest);
+            } else if let Some(rest) = field("returned") {
+                read.returned = number(rest);
+            } else if let Some(rest) = field("aborted") {
+                read.aborted = number(rest);
             } else if let Some(rest) = field("lost") {
                 read.lost = number(rest);
             } else if let Some(rest) = field("elapsed") {

@@ -55,6 +55,8 @@ pub struct Timeline {
     pub rows: Vec<Row>,
     /// Each job put on the queue, by number, and when.
     pub queued: Vec<(usize, Duration)>,
+    /// Each job handed back unstarted by a cancelled run (lesson 7), and when: from then on it waits no more.
+    pub returned: Vec<(usize, Duration)>,
 }
 
 /// How wide the terminal chart is: it fits an 80-column terminal.
@@ -70,10 +72,11 @@ impl Timeline {
         self.rows.iter().filter(|row| row.name != "Main")
     }
 
-    /// How many jobs were in the queue at `at`: put on it, and not yet started by a worker. (A job put back
-    /// for a retry is not counted again.)
+    /// How many jobs were in the queue at `at`: put on it, and not yet started by a worker nor handed back.
+    /// (A job put back for a retry is not counted again.)
     fn depth_at(&self, at: Duration) -> usize {
         let queued = self.queued.iter().filter(|(_, time)| *time <= at).count();
+        let returned = self.returned.iter().filter(|(_, time)| *time <= at).count();
         let started: std::collections::BTreeSet<usize> = self
             .rows
             .iter()
@@ -81,7 +84,7 @@ impl Timeline {
             .filter(|span| span.start <= at)
             .map(|span| span.job)
             .collect();
-        queued.saturating_sub(started.len())
+        queued.saturating_sub(started.len() + returned)
     }
 
     /// The chart for a terminal: one line per task, one for the queue's depth, and a time axis.
@@ -402,6 +405,7 @@ mod tests {
                 },
             ],
             queued: vec![(1, seconds(0.5)), (2, seconds(1.5))],
+            returned: Vec::new(),
         }
     }
 

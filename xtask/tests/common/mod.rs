@@ -14,5 +14,8 @@ pub fn lessons() -> Vec<(&'static str, RunLesson)> {
         ("priority", |args| lesson_support::capture(priority::LESSON, priority::run, args)),
         ("dead-letter", |args| lesson_support::capture(dead_letter::LESSON, dead_letter::run, args)),
         ("streams", |args| lesson_support::capture(streams::LESSON, streams::run, args)),
+        ("graceful-shutdown", |args| {
+            lesson_support::capture(graceful_shutdown::LESSON, graceful_shutdown::run, args)
+        }),
     ]
 }
