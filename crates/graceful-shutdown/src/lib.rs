@@ -236,6 +236,11 @@ async fn produce(harness: Harness, task: TaskLog, sender: mpsc::Sender<Job>, sto
 }
 
 /// Hands back, unstarted, every job still in the queue, and closes it.
+///
+/// Emptying it with `try_recv` after `close()` misses no job here, because it is only ever called after the
+/// cancel, and the producer, which looks at the cancel first (`biased`), sends nothing after it; and a `send`
+/// puts its job in the queue in the same poll that finds room, so no job is half sent. A queue with senders
+/// still at work would be emptied with `recv()` until it returns `None` instead, as tokio's docs advise.
 fn hand_back(main: &TaskLog, queue: &mut mpsc::Receiver<Job>) {
     queue.close();
     while let Ok(job) = queue.try_recv() {

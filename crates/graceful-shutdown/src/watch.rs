@@ -10,8 +10,9 @@ use std::time::Duration;
 use lesson_support::{Harness, Seconds, TaskLog, Watched};
 use tokio_util::sync::CancellationToken;
 
-/// Decides when to stop: at `--cancel-at`, or at the first Ctrl-C on the wall clock. A second Ctrl-C skips
-/// the drain. Ends as soon as the run is stopped by anyone, so that the tracker can see it end.
+/// Decides when to stop: at `--cancel-at`, or at the first Ctrl-C on the wall clock; then, on the wall clock,
+/// waits for one more Ctrl-C, which skips the rest of the drain. Ends when `Main`, its loop over, cancels both
+/// tokens, so that the tracker can see it end.
 pub async fn decide_when_to_stop(
     harness: Harness,
     task: TaskLog,
@@ -47,7 +48,14 @@ pub async fn decide_when_to_stop(
             return;
         }
         Reason::CancelAt => {
-            task.say(format_args!("Stopping: it is {} (--cancel-at)", Seconds(harness.elapsed())))
+            let now = Seconds(harness.elapsed());
+            if real_time {
+                task.say(format_args!(
+                    "Stopping: it is {now} (--cancel-at). Ctrl-C stops the jobs in hand now."
+                ));
+            } else {
+                task.say(format_args!("Stopping: it is {now} (--cancel-at)"));
+            }
         }
         Reason::CtrlC => {
             // The summary says that Ctrl-C stopped the run, and the program ends with status 130.
@@ -59,11 +67,15 @@ pub async fn decide_when_to_stop(
     }
     stop.cancel();
     if real_time {
-        // A second Ctrl-C, until the pool has stopped: abort what is left now.
+        // One more Ctrl-C, until the pool has stopped: abort what is left now. It is a Ctrl-C all the same, and
+        // the summary says so with its status, 130.
         let second = async {
             tokio::select! {
                 biased;
-                _ = tokio::signal::ctrl_c() => stop_now.cancel(),
+                _ = tokio::signal::ctrl_c() => {
+                    harness.interrupt();
+                    stop_now.cancel();
+                }
                 () = stop_now.cancelled() => {}
             }
         };
