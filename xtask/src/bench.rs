@@ -58,6 +58,12 @@ pub struct Figures {
     pub cold_build_lesson_1: Duration,
     /// A cold debug build of the whole workspace: the build above plus the rest.
     pub cold_build_workspace: Duration,
+    /// `cargo xtask explore` on each reference queue (lessons 3, 4 and 5), 10,000 orderings of each scenario,
+    /// as a learner builds it (debug): the three together.
+    pub explore_references: Duration,
+    /// `cargo xtask explore 4` with the lost wake-up of lesson 4's exercise planted: the ordering that found
+    /// it, and the time to the verdict.
+    pub explore_lost_wake_up: (usize, Duration),
 }
 
 /// The queues' names in the benchmark's output, in the order of [`Figures::queues`].
@@ -108,6 +114,18 @@ pub fn run() -> Result<u8, String> {
     print("Timing a save in lesson 1 to the verdict of `cargo xtask watch`, in a copy of the course...\n");
     figures.save_to_verdict = save_to_verdict(&course, &lessons[0])?;
 
+    print(
+        "Exploring the reference queues, 10,000 orderings of each scenario, then a planted lost wake-up...\n",
+    );
+    run_cargo(&course, &["build", "--quiet", "--package", "explorer"], None)?;
+    let explorer = course.target.join("debug").join("explorer");
+    let started = Instant::now();
+    for lesson in crate::explore::EXPLORED {
+        time(&explorer, &[&lesson.to_string(), "--iterations", "10000"])?;
+    }
+    figures.explore_references = started.elapsed();
+    figures.explore_lost_wake_up = explore_lost_wake_up(&course)?;
+
     print("Building from an empty target folder: what `cargo xtask lesson 1` needs, then the rest...\n");
     let cold = course.target.join("bench-cold-build");
     let _ = std::fs::remove_dir_all(&cold);
@@ -151,6 +169,34 @@ fn save_to_verdict(course: &Workspace, lesson: &Lesson) -> Result<Duration, Stri
     let _ = std::fs::remove_dir_all(&copy.root);
     times.sort();
     Ok(times[times.len() / 2])
+}
+
+/// `cargo xtask explore 4` in a copy of the course with the lost wake-up of lesson 4's exercise planted (built
+/// in the exercises' target folder): the ordering that found it, and the explorer's time to its verdict.
+fn explore_lost_wake_up(course: &Workspace) -> Result<(usize, Duration), String> {
+    let copy = Workspace {
+        root: course.target.join("bench-explore"),
+        target: course.target.join("exercises/target"),
+    };
+    crate::exercises::fresh_copy(&course.root, &copy.root)?;
+    let patch = course.file("lessons/exercises/04-priority/explore-lost-wake-up.patch");
+    crate::exercises::apply_patch(&patch, &copy.root)?;
+    run_cargo(&copy, &["build", "--quiet", "--package", "explorer"], Some(&copy.target))?;
+    let started = Instant::now();
+    let output = Command::new(copy.target.join("debug").join("explorer"))
+        .arg("4")
+        .output()
+        .map_err(|error| format!("cannot run the explorer: {error}"))?;
+    let elapsed = started.elapsed();
+    let _ = std::fs::remove_dir_all(&copy.root);
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let ordering = printed
+        .split("(broken in ordering ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|number| number.replace(',', "").parse().ok())
+        .ok_or_else(|| format!("the planted lost wake-up was not found:\n{printed}"))?;
+    Ok((ordering, elapsed))
 }
 
 /// A lesson's flags for a size: `--quiet --instant`, and for lesson 5 no failures, so that every lesson does
@@ -211,6 +257,9 @@ impl Figures {
                lesson 3's joinable queue              {:>8.1} ms ({:.2}x the bare channel)\n  \
                lesson 4's priority queue              {:>8.1} ms ({:.2}x the bare channel)\n\
              `cargo xtask watch`, a one-line save in lesson 1 to its verdict {:>6.2} s\n\
+             `cargo xtask explore`, 10,000 orderings of each scenario\n  \
+               lessons 3, 4 and 5's queues, every promise kept {:>5.1} s\n  \
+               lesson 4 with a lost wake-up planted   found in ordering {}, in {:.2} s\n\
              cold debug build, from an empty target folder\n  \
                what `cargo xtask lesson 1` needs      {:>8.1} s\n  \
                the whole workspace                    {:>8.1} s\n",
@@ -222,6 +271,9 @@ impl Figures {
             priority.as_secs_f64() * 1000.0,
             ratio(priority),
             self.save_to_verdict.as_secs_f64(),
+            self.explore_references.as_secs_f64(),
+            self.explore_lost_wake_up.0,
+            self.explore_lost_wake_up.1.as_secs_f64(),
             self.cold_build_lesson_1.as_secs_f64(),
             self.cold_build_workspace.as_secs_f64(),
         ));
@@ -256,6 +308,8 @@ impl Figures {
             "{{\n  \"lesson_1_simulated_seconds\": {},\n  \"lesson_1_wall_clock_seconds\": {},\n  \
              \"floor_seconds\": {},\n  \"floor_task_per_job_seconds\": {},\n  \"lessons\": [\n{}\n  ],\n  \
              \"queues_seconds\": {{{}}},\n  \"save_to_verdict_seconds\": {},\n  \
+             \"explore_references_seconds\": {},\n  \"explore_lost_wake_up_ordering\": {},\n  \
+             \"explore_lost_wake_up_seconds\": {},\n  \
              \"cold_build_lesson_1_seconds\": {},\n  \
              \"cold_build_workspace_seconds\": {}\n}}\n",
             seconds(self.simulated),
@@ -265,6 +319,9 @@ impl Figures {
             lessons.join(",\n"),
             queues.join(", "),
             seconds(self.save_to_verdict),
+            seconds(self.explore_references),
+            self.explore_lost_wake_up.0,
+            seconds(self.explore_lost_wake_up.1),
             seconds(self.cold_build_lesson_1),
             seconds(self.cold_build_workspace),
         )

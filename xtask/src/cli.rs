@@ -57,6 +57,22 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
+    /// Explore a lesson's hand-written queue (3, 4 or 5) under thousands of orderings of its tasks, with
+    /// shuttle, and replay the one that breaks a promise.
+    #[command(
+        after_help = "Every flag after the lesson goes to the explorer: --iterations N (orderings per scenario, \
+                      default 1000), --scheduler random|pct, --seed N, --scenario NAME, --replay NAME:SCHEDULE.\n\
+                      Examples: cargo xtask explore 4\n          cargo xtask explore 4 --iterations 10000 --scheduler pct",
+        disable_help_flag = true
+    )]
+    Explore {
+        /// The lesson: 3, 4 or 5, or a crate's name.
+        #[arg(allow_hyphen_values = true)]
+        lesson: String,
+        /// Flags for the explorer, such as `--iterations 10000`; `--help` lists them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
+        flags: Vec<String>,
+    },
     /// Check every lesson (or one): does it keep its promises, and print what its reference says?
     Check {
         /// Only this lesson: a number or a crate's name.

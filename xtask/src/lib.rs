@@ -2,8 +2,8 @@
 //! them. One module per command, and the pieces they share:
 //!
 //! - [`cli`]: the command line;
-//! - [`list`], [`lesson`], [`diff`], [`sweep`], [`check`], [`watch`], [`hint`], [`reset`], [`exercises`],
-//!   [`bless`], [`bench`]: the commands, each with its `run`;
+//! - [`list`], [`lesson`], [`diff`], [`sweep`], [`explore`], [`check`], [`watch`], [`hint`], [`reset`],
+//!   [`exercises`], [`bless`], [`bench`]: the commands, each with its `run`;
 //! - [`progress`]: the exercises and lessons done, and the hints shown, kept between runs;
 //! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
 //! - [`catalogue`]: a lesson's exercises, its runs for the self-check, and its breaks;
@@ -19,6 +19,7 @@ pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod exercises;
+pub mod explore;
 pub mod guarantees;
 pub mod hint;
 pub mod interrupt;

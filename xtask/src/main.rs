@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use xtask::cli::{Command, CommandLine};
 use xtask::workspace::EXIT_USAGE;
-use xtask::{bench, bless, check, diff, exercises, hint, interrupt, lesson, list, reset, sweep, watch};
+use xtask::{
+    bench, bless, check, diff, exercises, explore, hint, interrupt, lesson, list, reset, sweep, watch,
+};
 
 fn main() -> ExitCode {
     let command_line = match CommandLine::try_parse() {
@@ -29,8 +31,12 @@ fn main() -> ExitCode {
             print_help_of("lesson")
         }
         Some(Command::Sweep { lesson, .. }) if lesson == "--help" || lesson == "-h" => print_help_of("sweep"),
+        Some(Command::Explore { lesson, .. }) if lesson == "--help" || lesson == "-h" => {
+            print_help_of("explore")
+        }
         Some(Command::Lesson { lesson, flags }) => lesson::run(&lesson, &flags),
         Some(Command::Sweep { lesson, flags }) => sweep::run(&lesson, &flags),
+        Some(Command::Explore { lesson, flags }) => explore::run(&lesson, &flags),
         Some(Command::Diff { first, second, flags }) => diff::run(&first, &second, &flags),
         Some(Command::Check { lesson, full }) => {
             let tests = if full { check::Tests::All } else { check::Tests::Lesson };

@@ -83,7 +83,7 @@ fn the_texts_name_only_what_exists() {
     let crates: Vec<String> = lessons
         .iter()
         .map(|lesson| lesson.crate_name.clone())
-        .chain(["lesson-support".to_string(), "xtask".to_string()])
+        .chain(["lesson-support".to_string(), "xtask".to_string(), "explorer".to_string()])
         .collect();
     let mut flags: Vec<String> = CARGO_FLAGS
         .iter()
@@ -94,6 +94,11 @@ fn the_texts_name_only_what_exists() {
     for help in common::lessons().into_iter().map(|(_, run)| run(&["--help"])) {
         flags.extend(words(&help).filter(|word| word.starts_with("--")).map(str::to_string));
     }
+    // The explorer's flags, which `cargo xtask explore N` passes on.
+    let explorer = <explorer::cli::Arguments as clap::CommandFactory>::command();
+    flags.extend(
+        explorer.get_arguments().filter_map(|argument| argument.get_long()).map(|long| format!("--{long}")),
+    );
     let runner = <xtask::cli::CommandLine as clap::CommandFactory>::command();
     let commands: Vec<&str> = runner.get_subcommands().map(|command| command.get_name()).collect();
     // The runner's own flags (`check --full`, `exercises --verify`).
@@ -123,7 +128,7 @@ fn the_texts_name_only_what_exists() {
                         && !commands.contains(&next)
                     {
                         Some(format!("the command `cargo xtask {next}`"))
-                    } else if ["lesson", "reset", "check", "sweep", "hint", "exercises", "bless"]
+                    } else if ["lesson", "reset", "check", "sweep", "hint", "exercises", "bless", "explore"]
                         .contains(word)
                         && words.get(index.wrapping_sub(1)) == Some(&"xtask")
                         && !next.is_empty()

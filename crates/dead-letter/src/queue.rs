@@ -17,6 +17,9 @@
 //!
 //! RETRY: lesson 5 adds one thing to lesson 3's queue: a [`WeakQueueSender`], which can put a job back for a
 //! retry without keeping the queue open by itself.
+//!
+//! `cargo xtask explore 5` compiles this very file a second time, against shuttle's tokio, and tries it in
+//! thousands of orderings of its tasks, as a multi-threaded runtime could run them (`crates/explorer`).
 
 use std::sync::Arc;
 

@@ -14,6 +14,9 @@
 //! marked done and `join()` waits for ever. Here `get` hands out a [`TaskDone`] with every job, and dropping
 //! it is what takes the job off the count. Every way out of a worker's loop body drops it: the end of the
 //! body, `continue`, `?`, a `return`, even a panic that unwinds. So the count cannot be forgotten.
+//!
+//! `cargo xtask explore 3` compiles this very file a second time, against shuttle's tokio, and tries it in
+//! thousands of orderings of its tasks, as a multi-threaded runtime could run them (`crates/explorer`).
 
 use std::sync::Arc;
 

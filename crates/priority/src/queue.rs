@@ -8,6 +8,9 @@
 //! Why by hand: tokio's channels are first in, first out. A priority queue has to decide, at every `get`,
 //! which of the waiting items goes next, so it needs the items in a structure it can search: here a map
 //! behind a plain lock, with two `Notify`s to wake whoever waits for an item or for room.
+//!
+//! `cargo xtask explore 4` compiles this very file a second time, against shuttle's tokio, and tries it in
+//! thousands of orderings of its tasks, as a multi-threaded runtime could run them (`crates/explorer`).
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
