@@ -122,24 +122,27 @@ pub async fn run(harness: Harness, options: Options) {
     let mut pool = Pool::new(&harness, options.failures);
     let mut taking_jobs = true;
     let mut shutdown = Shutdown::NotYet;
+    // The futures that wait for the tokens, and the deadline's timer, are made once, here, and polled again on
+    // every turn of the loop. Made anew on each turn, each would register with its token, or its timer, and
+    // unregister again, at every job.
+    let cancelled = stop.cancelled();
+    let stopped_now = stop_now.cancelled();
+    // The deadline is set at the cancel; until then its branch is disabled, and the timer never polled.
+    let deadline = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(cancelled, stopped_now, deadline);
     loop {
         // Done when no job can come and none is in hand. Until then, at least one branch below is enabled.
         if !taking_jobs && pool.is_empty() {
             break;
         }
-        let deadline = match shutdown {
-            Shutdown::Draining { until } => until,
-            // Not used: the deadline's branch is disabled.
-            Shutdown::NotYet | Shutdown::Over => Instant::now(),
-        };
         tokio::select! {
             // `biased`: the branches are tried in this order, so that every run with the same seed is the
             // same run, and a job that ended is reported before anything else happens.
             biased;
             () = pool.end_next(), if !pool.is_empty() => {}
-            () = stop.cancelled(), if matches!(shutdown, Shutdown::NotYet) => {
-                let until = Instant::now() + options.drain_deadline;
-                shutdown = Shutdown::Draining { until };
+            () = cancelled.as_mut(), if matches!(shutdown, Shutdown::NotYet) => {
+                deadline.as_mut().reset(Instant::now() + options.drain_deadline);
+                shutdown = Shutdown::Draining;
                 // A long deadline is a long silence, not a stuck run: the watchdog is told to wait for it.
                 harness.expect_progress_in(options.drain_deadline);
                 let until = Seconds(harness.elapsed() + options.drain_deadline);
@@ -157,14 +160,14 @@ pub async fn run(harness: Harness, options: Options) {
                     }
                 }
             }
-            () = tokio::time::sleep_until(deadline), if matches!(shutdown, Shutdown::Draining { .. }) => {
+            () = deadline.as_mut(), if matches!(shutdown, Shutdown::Draining) => {
                 main.say(format_args!("Deadline: aborting the {} still in hand", count_jobs(pool.len())));
                 pool.abort_all();
                 hand_back(&main, &mut queue);
                 taking_jobs = false;
                 shutdown = Shutdown::Over;
             }
-            () = stop_now.cancelled(), if !matches!(shutdown, Shutdown::Over) => {
+            () = stopped_now.as_mut(), if !matches!(shutdown, Shutdown::Over) => {
                 main.say(format_args!("Stopping now: aborting the {} still in hand", count_jobs(pool.len())));
                 pool.abort_all();
                 hand_back(&main, &mut queue);
@@ -196,10 +199,7 @@ enum Shutdown {
     /// Not cancelled.
     NotYet,
     /// Cancelled: the jobs may end until the deadline.
-    Draining {
-        /// The deadline.
-        until: Instant,
-    },
+    Draining,
     /// Past the deadline, or stopped now: what was left was aborted or handed back.
     Over,
 }
