@@ -64,6 +64,24 @@ pub struct Figures {
     /// `cargo xtask explore 4` with the lost wake-up of lesson 4's exercise planted: the ordering that found
     /// it, and the time to the verdict.
     pub explore_lost_wake_up: (usize, Duration),
+    /// A pool of workers as OS threads and as tokio tasks (lesson 8), for each of [`POOL_SIZES`].
+    pub pools: Vec<(usize, PoolFigures, PoolFigures)>,
+}
+
+/// The pool sizes of lesson 8's table: what a thread costs next to a task.
+const POOL_SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+
+/// What a pool of workers cost (`crates/benchmarks/src/bin/pool_cost.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PoolFigures {
+    /// The time until every worker had started.
+    pub start: Duration,
+    /// The process's peak memory, in bytes.
+    pub peak_memory: u64,
+    /// The process's OS threads once the pool had started.
+    pub os_threads: u64,
+    /// From the start of the pool to its end, with 20 jobs of 10 ms in between.
+    pub run: Duration,
 }
 
 /// The queues' names in the benchmark's output, in the order of [`Figures::queues`].
@@ -90,7 +108,9 @@ pub fn run() -> Result<u8, String> {
     print("Timing the floor and every lesson, 100,000 jobs and 1,000 workers, then a million jobs...\n");
     figures.floor = median(&program("floor"), &FLOOR_SIZE)?;
     figures.floor_task_per_job = median(&program("floor"), &[&FLOOR_SIZE[..], &["--task-per-job"]].concat())?;
-    for lesson in &lessons {
+    // Lesson 8 runs on threads, on the wall clock: a hundred thousand jobs would take minutes. What a thread
+    // costs is measured by the pool table instead.
+    for lesson in lessons.iter().filter(|lesson| lesson.number != crate::explore::UNDER_LOOM) {
         let flags = lesson_flags(lesson, &FLOOR_SIZE);
         let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
         let time = median(&program(&lesson.crate_name), &flags)?;
@@ -110,6 +130,12 @@ pub fn run() -> Result<u8, String> {
         .output()
         .map_err(|error| format!("cannot run the queue benchmark: {error}"))?;
     figures.queues = parse_queue_figures(&String::from_utf8_lossy(&queues.stdout))?;
+
+    print("Starting pools of 10 to 10,000 workers, as threads and as tasks...\n");
+    for workers in POOL_SIZES {
+        let measure = |kind: &str| pool_cost(&program("pool_cost"), kind, workers);
+        figures.pools.push((workers, measure("threads")?, measure("tasks")?));
+    }
 
     print("Timing a save in lesson 1 to the verdict of `cargo xtask watch`, in a copy of the course...\n");
     figures.save_to_verdict = save_to_verdict(&course, &lessons[0])?;
@@ -138,6 +164,7 @@ pub fn run() -> Result<u8, String> {
 
     print("\n");
     print(&figures.table());
+    print(&figures.pools_table());
     let json = course.target.join("bench.json");
     std::fs::write(&json, figures.json())
         .map_err(|error| format!("cannot write {}: {error}", json.display()))?;
@@ -169,6 +196,32 @@ fn save_to_verdict(course: &Workspace, lesson: &Lesson) -> Result<Duration, Stri
     let _ = std::fs::remove_dir_all(&copy.root);
     times.sort();
     Ok(times[times.len() / 2])
+}
+
+/// A pool's figures: the run of [`RUNS`] whose `run` time is the median.
+fn pool_cost(program: &Path, kind: &str, workers: usize) -> Result<PoolFigures, String> {
+    let mut runs = Vec::new();
+    for _ in 0..RUNS {
+        let output = Command::new(program)
+            .args([kind, &workers.to_string()])
+            .output()
+            .map_err(|error| format!("cannot run the pool benchmark: {error}"))?;
+        let printed = String::from_utf8_lossy(&output.stdout);
+        let field = |name: &str| -> Result<f64, String> {
+            printed
+                .lines()
+                .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+                .ok_or_else(|| format!("the pool benchmark printed no `{name}`:\n{printed}"))
+        };
+        runs.push(PoolFigures {
+            start: Duration::from_secs_f64(field("start ")?),
+            peak_memory: field("peak_memory ")? as u64,
+            os_threads: field("os_threads ")? as u64,
+            run: Duration::from_secs_f64(field("run ")?),
+        });
+    }
+    runs.sort_by_key(|figures| figures.run);
+    Ok(runs[runs.len() / 2])
 }
 
 /// `cargo xtask explore 4` in a copy of the course with the lost wake-up of lesson 4's exercise planted (built
@@ -280,6 +333,28 @@ impl Figures {
         text
     }
 
+    /// Lesson 8's table: each pool as threads and as tasks.
+    pub fn pools_table(&self) -> String {
+        let mebibytes = |bytes: u64| format!("{:.1} MiB", bytes as f64 / 1048576.0);
+        let mut text = String::from(
+            "a pool of workers, as OS threads and as tokio tasks (start: until every worker waits; run: 20 jobs \
+             of 10 ms, start to end)\n  workers   start      peak memory   OS threads   run        (threads, then \
+             tasks)\n",
+        );
+        for (workers, threads, tasks) in &self.pools {
+            for (figures, kind) in [(threads, "threads"), (tasks, "tasks")] {
+                text.push_str(&format!(
+                    "  {workers:>7}   {:>7.2} ms {:>12} {:>12}   {:>7.1} ms  {kind}\n",
+                    figures.start.as_secs_f64() * 1000.0,
+                    mebibytes(figures.peak_memory),
+                    figures.os_threads,
+                    figures.run.as_secs_f64() * 1000.0,
+                ));
+            }
+        }
+        text
+    }
+
     /// The figures as JSON, in seconds and bytes.
     pub fn json(&self) -> String {
         let seconds = |duration: Duration| format!("{:.6}", duration.as_secs_f64());
@@ -304,6 +379,21 @@ impl Figures {
             .zip(self.queues)
             .map(|(name, time)| format!("\"{name}\": {}", seconds(time)))
             .collect();
+        let pools: Vec<String> = self
+            .pools
+            .iter()
+            .flat_map(|(workers, threads, tasks)| [(workers, "threads", threads), (workers, "tasks", tasks)])
+            .map(|(workers, kind, figures)| {
+                format!(
+                    "    {{\"workers\": {workers}, \"kind\": \"{kind}\", \"start_seconds\": {}, \
+                     \"peak_memory_bytes\": {}, \"os_threads\": {}, \"run_seconds\": {}}}",
+                    seconds(figures.start),
+                    figures.peak_memory,
+                    figures.os_threads,
+                    seconds(figures.run),
+                )
+            })
+            .collect();
         format!(
             "{{\n  \"lesson_1_simulated_seconds\": {},\n  \"lesson_1_wall_clock_seconds\": {},\n  \
              \"floor_seconds\": {},\n  \"floor_task_per_job_seconds\": {},\n  \"lessons\": [\n{}\n  ],\n  \
@@ -311,7 +401,7 @@ impl Figures {
              \"explore_references_seconds\": {},\n  \"explore_lost_wake_up_ordering\": {},\n  \
              \"explore_lost_wake_up_seconds\": {},\n  \
              \"cold_build_lesson_1_seconds\": {},\n  \
-             \"cold_build_workspace_seconds\": {}\n}}\n",
+             \"cold_build_workspace_seconds\": {},\n  \"pools\": [\n{}\n  ]\n}}\n",
             seconds(self.simulated),
             seconds(self.wall_clock),
             seconds(self.floor),
@@ -324,6 +414,7 @@ impl Figures {
             seconds(self.explore_lost_wake_up.1),
             seconds(self.cold_build_lesson_1),
             seconds(self.cold_build_workspace),
+            pools.join(",\n"),
         )
     }
 }

@@ -17,7 +17,9 @@
 //!   hint: Where does a worker stop, when no sentinel ever comes?
 //! ```
 //!
-//! An exercise may also say `verify: runs only`: its verification then leaves the tests out.
+//! An exercise may also say `verify: runs only`: its verification then leaves the tests out. A lesson on
+//! threads (8), whose runs differ in which thread does what, says `reference: sorted`: its reference is the
+//! sorted view of its default run (`--sorted`), and that is what the check compares.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -34,6 +36,8 @@ pub struct Catalogue {
     pub breaks: Vec<Break>,
     /// The exercises, in the order of the text.
     pub exercises: Vec<Exercise>,
+    /// Whether the lesson's reference is the sorted view of its default run (`reference: sorted`).
+    pub sorted_reference: bool,
 }
 
 /// One break of a broken lesson, and the run that shows whether it is fixed.
@@ -159,6 +163,7 @@ impl Catalogue {
             if !line.starts_with(' ') {
                 match key {
                     "run" => catalogue.runs.push(words()),
+                    "reference" if value == "sorted" => catalogue.sorted_reference = true,
                     "break" => {
                         catalogue.breaks.push(Break { id: value, ..Break::default() });
                         current = Some(Entry::Break(catalogue.breaks.len() - 1));

@@ -45,8 +45,8 @@ pub enum Verdict {
     DoesNotBuild(String),
     /// A lesson whose code is the reference.
     Reference {
-        /// The default run's output against the reference, if they differ.
-        difference: Option<Difference>,
+        /// The default run's output against the reference, if they differ, and the command that prints it.
+        difference: Option<(String, Difference)>,
         /// Each broken guarantee: the command of the run that broke it, and the sentence that names it.
         broken: Vec<(String, String)>,
         /// The tests, if they ran.
@@ -143,7 +143,10 @@ pub fn judge(
     }
 
     let mut broken = Vec::new();
-    let default = workspace.capture(lesson, &[], true)?;
+    // On threads, which worker does what, and when to the millisecond, changes from run to run: the reference
+    // is what does not, the run's sorted view (`--sorted`).
+    let default_flags = reference_flags(catalogue);
+    let default = workspace.capture(lesson, &default_flags, true)?;
     for sentence in symptoms(&default, &[]) {
         broken.push((command(lesson, &[]), sentence));
     }
@@ -156,7 +159,8 @@ pub fn judge(
     // A hand-written queue is also tried in the orderings that one deterministic run never produces.
     broken.extend(crate::explore::broken_promise(workspace, lesson)?);
     let reference = reference_output(workspace, lesson)?;
-    let difference = compare(&reference, &default.output);
+    let difference =
+        compare(&reference, &default.output).map(|difference| (command(lesson, &default_flags), difference));
     let tests = match tests {
         Tests::None => None,
         Tests::Lesson | Tests::All => Some(run_tests(workspace, lesson, tests)?),
@@ -218,6 +222,12 @@ pub fn command(lesson: &Lesson, flags: &[String]) -> String {
         command.push_str(flag);
     }
     command
+}
+
+/// The flags of the run compared with the reference: none, or `--sorted` for a lesson whose runs differ in
+/// which thread does what.
+fn reference_flags(catalogue: &Catalogue) -> Vec<String> {
+    if catalogue.sorted_reference { vec!["--sorted".to_string()] } else { Vec::new() }
 }
 
 /// The reference of the lesson's default run: its snapshot, without insta's header.
@@ -410,7 +420,7 @@ impl Verdict {
 fn render_reference(
     name: &str,
     lesson: &Lesson,
-    difference: &Option<Difference>,
+    difference: &Option<(String, Difference)>,
     broken: &[(String, String)],
     tests: &Option<TestResults>,
     kind: Kind,
@@ -427,11 +437,10 @@ fn render_reference(
         }
         _ => format!("FAIL {name} breaks a promise.\n"),
     };
-    if let Some(difference) = difference {
+    if let Some((printed_by, difference)) = difference {
         let _ = writeln!(
             text,
-            "     What `{}` prints now, against its reference (- reference, + now; {} line{} differ{}):",
-            command(lesson, &[]),
+            "     What `{printed_by}` prints now, against its reference (- reference, + now; {} line{} differ{}):",
             difference.count,
             if difference.count == 1 { "" } else { "s" },
             if difference.count == 1 { "s" } else { "" },

@@ -155,8 +155,12 @@ fn lost_jobs(report: &RunReport, lost: &[usize]) -> String {
 }
 
 /// The sentences for tasks that ended without shutting down, that never ended, or workers that stopped
-/// before the producer was done.
+/// while the producer was still making jobs.
 fn tasks_that_did_not_shut_down(report: &RunReport) -> Vec<String> {
+    // The producer's last job: a worker that shuts down after it has not left the pool short. (The producer
+    // itself may shut down a moment later, after its sentinels: on threads, a worker that read one can be
+    // quicker.)
+    let last_made = report.produced.iter().map(|(_, at)| *at).reduce(f64::max);
     let producer_done = report.shut_down_at("Producer");
     let mut sentences = Vec::new();
     for (name, end) in &report.tasks {
@@ -167,7 +171,11 @@ fn tasks_that_did_not_shut_down(report: &RunReport) -> Vec<String> {
                     "{name} ended at {at:.3}s without shutting down (an error or a panic ended its task){pool}"
                 ));
             }
-            TaskEnd::ShutDown(at) if is_worker(name) && producer_done.is_some_and(|done| *at < done) => {
+            TaskEnd::ShutDown(at)
+                if is_worker(name)
+                    && producer_done.is_some_and(|done| *at < done)
+                    && last_made.is_some_and(|last| *at < last) =>
+            {
                 sentences.push(format!(
                     "{name} stopped taking jobs at {at:.3}s, before the producer was done at {:.3}s: the pool \
                      shrank",

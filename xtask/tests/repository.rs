@@ -83,7 +83,7 @@ fn the_texts_name_only_what_exists() {
     let crates: Vec<String> = lessons
         .iter()
         .map(|lesson| lesson.crate_name.clone())
-        .chain(["lesson-support".to_string(), "xtask".to_string(), "explorer".to_string()])
+        .chain(["lesson-support", "xtask", "explorer", "threads-loom"].map(str::to_string))
         .collect();
     let mut flags: Vec<String> = CARGO_FLAGS
         .iter()

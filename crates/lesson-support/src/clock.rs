@@ -62,23 +62,19 @@ impl WakeUps {
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     started: Instant,
-    simulated: bool,
+    speed_up: u32,
 }
 
 impl Clock {
-    /// Starts the clock now. Call it inside the runtime.
-    pub fn start(simulated: bool) -> Clock {
-        Clock { started: Instant::now(), simulated }
+    /// Starts the clock now, going `speed_up` times faster than the runtime's (see
+    /// [`Settings::speed_up`](crate::Settings::speed_up)). Call it inside the runtime.
+    pub fn start(speed_up: u32) -> Clock {
+        Clock { started: Instant::now(), speed_up }
     }
 
     /// How long the run has been going.
     pub fn elapsed(&self) -> Duration {
-        self.started.elapsed()
-    }
-
-    /// The clock's name, for the summary.
-    pub fn name(&self) -> &'static str {
-        if self.simulated { "simulated clock" } else { "wall clock" }
+        self.started.elapsed() * self.speed_up
     }
 }
 
@@ -114,7 +110,7 @@ mod tests {
     fn a_paused_clock_moves_only_while_the_runtime_is_parked() {
         let (runtime, wake_ups) = runtime_counting_wake_ups(false);
         runtime.block_on(async {
-            let clock = Clock::start(true);
+            let clock = Clock::start(1);
             let before = (wake_ups.get(), clock.elapsed());
             // Work that never waits does not park the thread: the clock stands still.
             tokio::task::yield_now().await;
@@ -128,11 +124,22 @@ mod tests {
     #[test]
     fn a_paused_clock_jumps_over_sleeps() {
         let simulated = runtime(false).block_on(async {
-            let clock = Clock::start(true);
+            let clock = Clock::start(1);
             tokio::time::sleep(Duration::from_secs(3_600)).await;
             clock.elapsed()
         });
         // Had the clock not been paused, this test would take an hour instead of a millisecond.
         assert_eq!(simulated, Duration::from_secs(3_600));
+    }
+
+    #[test]
+    fn a_sped_up_clock_counts_its_speed_up_times_the_wall_time() {
+        let elapsed = runtime(true).block_on(async {
+            let clock = Clock::start(50);
+            std::thread::sleep(Duration::from_millis(20));
+            clock.elapsed()
+        });
+        // 20 ms of wall time are a second on a clock 50 times faster: at least that, and not 50 times more.
+        assert!(elapsed >= Duration::from_secs(1) && elapsed < Duration::from_secs(50), "{elapsed:?}");
     }
 }

@@ -102,9 +102,9 @@ impl Harness {
         transcript: Transcript,
         wake_ups: Option<WakeUps>,
     ) -> Harness {
-        let clock = Clock::start(!settings.real_time);
+        let clock = Clock::start(settings.speed_up());
         // The wall clock moves all the time: it is read for every event.
-        let wake_ups = wake_ups.filter(|_| !settings.real_time);
+        let wake_ups = wake_ups.filter(|_| settings.is_simulated());
         let workload = Workload::new(settings.seed);
         let record = Record {
             transcript,
@@ -177,6 +177,13 @@ impl Harness {
         self.shared.workload
     }
 
+    /// The wall time that stands for `duration` of the run's clock: the same, but on a clock sped up for a
+    /// lesson on threads (lesson 8), that many times shorter. A thread sleeps for it where a task would await
+    /// `tokio::time::sleep(duration)`.
+    pub fn wall_time(&self, duration: Duration) -> Duration {
+        duration / self.shared.settings.speed_up()
+    }
+
     /// How long the run has been going.
     pub fn elapsed(&self) -> Duration {
         let mut record = self.record();
@@ -198,11 +205,6 @@ impl Harness {
                 at
             }
         }
-    }
-
-    /// The run's clock.
-    pub(crate) fn clock(&self) -> Clock {
-        self.shared.clock
     }
 
     /// Registers a task under `name` (`"Producer"`, `"Worker-1"`) and returns its log, so that its lines
@@ -319,6 +321,18 @@ impl TaskLog {
             poll
         })
         .await
+    }
+
+    /// Runs `wait`, a call that blocks this thread until another thread acts (a `recv`, a `send` on a full
+    /// queue, a `join`), noting meanwhile that this task waits for `what`: the twin of
+    /// [`Watched::watched`](crate::Watched::watched) for a lesson on threads (lesson 8).
+    pub fn blocked_on<R>(&self, what: &'static str, wait: impl FnOnce() -> R) -> R {
+        let since = self.harness.event(|record, at| {
+            record.tasks[self.index].activity = Activity::Waiting { what, since: at };
+            at
+        });
+        let _wait = Wait { task: self, what, since: Some(since) };
+        wait()
     }
 
     /// Ends a wait that began at `since`, or counts a wait that never began as a zero.

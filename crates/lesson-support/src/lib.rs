@@ -33,6 +33,7 @@ mod places;
 mod report;
 mod run;
 pub mod settings;
+mod sorted;
 mod summary;
 pub mod sweep;
 #[cfg(any(test, feature = "testing"))]
@@ -49,5 +50,6 @@ pub use harness::{Harness, TaskLog};
 pub use places::{Place, Places};
 pub use run::{Lesson, LessonOptions, NoOptions, capture, main};
 pub use settings::Settings;
+pub use sorted::sorted_view;
 pub use watched::Watched;
 pub use workload::{Job, JobName, Slot, Workload};

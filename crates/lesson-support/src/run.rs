@@ -45,8 +45,24 @@ const AFTER_HELP: &str = concat!(
     "the flags; 130 Ctrl-C stopped a --real-time run.",
 );
 
+/// The end of the `--help` of a lesson on threads.
+const AFTER_HELP_ON_THREADS: &str = concat!(
+    "This lesson runs on OS threads, on the wall clock sped up 50 times (with --real-time, not sped up): which ",
+    "worker takes which job, and the times, change from run to run; the jobs, what each takes, and the ",
+    "accounting do not, and --sorted prints them.\n\n",
+    "Exit status: 0 every job accounted for and every task shut down; 1 the run ended but something went ",
+    "wrong (the watchdog stopped it, a job was lost, a task stopped without shutting down); 2 a mistake in ",
+    "the flags; 130 Ctrl-C stopped the run.",
+);
+
 /// A lesson's own flags, parsed by clap, and prepared for the run once the settings are known too.
 pub trait LessonOptions: Args + Clone {
+    /// Whether the lesson runs its pipeline on OS threads (lesson 8). Threads cannot run on tokio's simulated
+    /// clock: such a lesson runs on the wall clock, sped up
+    /// [`THREADS_SPEED_UP`](crate::settings::THREADS_SPEED_UP) times unless `--real-time`, and waits with
+    /// [`TaskLog::blocked_on`](crate::TaskLog::blocked_on).
+    const ON_THREADS: bool = false;
+
     /// Whether the lesson handles Ctrl-C itself (lesson 7 teaches it). If not, on the wall clock the course
     /// does: the first Ctrl-C stops the producer, the second stops the program.
     fn handles_ctrl_c(&self) -> bool {
@@ -108,7 +124,14 @@ where
                     let _ = std::io::stdout().write_all(table.as_bytes());
                     return status;
                 }
-                let transcript = Transcript::stdout(!settings.real_time, settings.quiet, settings.instant);
+                if settings.sorted {
+                    let transcript = Transcript::captured(settings.quiet);
+                    let outcome = execute(about, settings, options, transcript, &lesson);
+                    print!("{}", crate::sorted::sorted_view(&outcome.transcript.into_captured()));
+                    return outcome.status;
+                }
+                let transcript =
+                    Transcript::stdout(settings.is_simulated(), settings.quiet, settings.instant);
                 execute(about, settings, options, transcript, &lesson).status
             });
             match std::panic::catch_unwind(run) {
@@ -172,9 +195,10 @@ where
     let (text, status) = match parse::<O>(about, about.name, args, Some(100)) {
         Ok((settings, options)) if settings.is_sweep() => sweep(about, &settings, &options, &lesson),
         Ok((settings, options)) => {
-            let transcript = Transcript::captured(settings.quiet);
+            let (transcript, sorted) = (Transcript::captured(settings.quiet), settings.sorted);
             let outcome = execute(about, settings, options, transcript, &lesson);
-            (outcome.transcript.into_captured(), outcome.status)
+            let text = outcome.transcript.into_captured();
+            (if sorted { crate::sorted::sorted_view(&text) } else { text }, outcome.status)
         }
         Err(Usage::Help(help)) => (help, 0),
         Err(Usage::Mistake(line)) => (format!("{line}\n"), EXIT_USAGE),
@@ -212,13 +236,13 @@ where
     F: Fn(Harness, O) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let (runtime, wake_ups) = crate::clock::runtime_counting_wake_ups(settings.real_time);
+    let (runtime, wake_ups) = crate::clock::runtime_counting_wake_ups(!settings.is_simulated());
     let limit = settings.watchdog_limit();
     let heading = heading(about, &settings);
     let quiet = settings.quiet;
     let handles_ctrl_c = options.handles_ctrl_c();
     let (status, elapsed, stalled, harness) = runtime.block_on(async {
-        let real_time = settings.real_time;
+        let real_time = !settings.is_simulated();
         let harness = Harness::counting_wake_ups(settings, transcript, Some(wake_ups));
         // With `--quiet`, the summary alone: the settings it was made with are in its own lines.
         if !quiet {
@@ -366,7 +390,7 @@ fn parse<O: LessonOptions>(
         .name(about.name)
         .bin_name(command_name.to_string())
         .about(about.about)
-        .after_help(AFTER_HELP)
+        .after_help(if O::ON_THREADS { AFTER_HELP_ON_THREADS } else { AFTER_HELP })
         .max_term_width(100);
     if let Some(width) = fixed_width {
         command = command.term_width(width);
@@ -376,6 +400,7 @@ fn parse<O: LessonOptions>(
             matches.value_source("queue_size") == Some(clap::parser::ValueSource::CommandLine);
         let mut command_line = CommandLine::<O>::from_arg_matches_mut(&mut matches)?;
         command_line.settings.queue_size_given = queue_size_given;
+        command_line.settings.on_threads = O::ON_THREADS;
         Ok(command_line)
     });
     match parsed {

@@ -15,6 +15,10 @@ pub const MAX_WORKERS: usize = 10_000;
 pub const MAX_QUEUE_SIZE: usize = 1_000_000;
 /// The longest `--watchdog`, in seconds.
 pub const MAX_WATCHDOG_SECONDS: usize = 3_600;
+/// How many times faster than the wall clock a lesson on threads runs without `--real-time`: threads cannot
+/// run on tokio's simulated clock, so their sleeps are this much shorter, and the times they print this much
+/// longer, than the wall clock's.
+pub const THREADS_SPEED_UP: u32 = 50;
 
 /// The settings of one run, shared by every lesson.
 #[derive(Debug, Clone, Args)]
@@ -64,10 +68,21 @@ pub struct Settings {
     #[arg(skip)]
     pub record_timeline: bool,
 
+    /// Whether the lesson runs its pipeline on OS threads (lesson 8), as its options say: it then runs on the
+    /// wall clock, sped up [`THREADS_SPEED_UP`] times unless `--real-time`.
+    #[arg(skip)]
+    pub on_threads: bool,
+
     /// Whether `--queue-size` was given on the command line, rather than left at its default: a lesson without
     /// a queue says that the flag has no meaning there.
     #[arg(skip)]
     pub queue_size_given: bool,
+
+    /// Print the run's sorted view instead of its transcript (see `sorted.rs`): what stays the same from run to
+    /// run on threads, for `cargo xtask check` and lesson 8's reference. Not in `--help`: lesson 8's text
+    /// shows it.
+    #[arg(long, hide = true)]
+    pub sorted: bool,
 
     /// Write the facts of the run to FILE, for `cargo xtask check` (see `report.rs`). Not in `--help`: it is
     /// the runner's, not a learner's.
@@ -93,6 +108,26 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Whether the run is on tokio's simulated clock: every run but a `--real-time` one, or one on threads.
+    pub fn is_simulated(&self) -> bool {
+        !self.real_time && !self.on_threads
+    }
+
+    /// How many times faster than the wall clock the run's clock goes: [`THREADS_SPEED_UP`] for a lesson on
+    /// threads without `--real-time`, 1 otherwise (a simulated clock moves only when every task waits).
+    pub fn speed_up(&self) -> u32 {
+        if self.on_threads && !self.real_time { THREADS_SPEED_UP } else { 1 }
+    }
+
+    /// The clock's name, for the summary and the sweep.
+    pub fn clock_name(&self) -> String {
+        match (self.is_simulated(), self.speed_up()) {
+            (true, _) => "simulated clock".to_string(),
+            (false, 1) => "wall clock".to_string(),
+            (false, speed_up) => format!("wall clock sped up {speed_up} times"),
+        }
+    }
+
     /// Checks what no single flag's parser can: flags that cannot be honoured together, and files that
     /// cannot be written. Each mistake is one line that names the flags.
     pub fn check(&self) -> Result<(), String> {

@@ -28,7 +28,6 @@ const NAMES_SHOWN: usize = 6;
 /// exit status.
 pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     let settings = harness.settings().clone();
-    let clock = harness.clock();
     let elapsed = match stall {
         Some(stall) => stall.stopped_at,
         None => harness.elapsed(),
@@ -136,7 +135,10 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
             lost.len()
         ),
     ));
-    table.push(("elapsed", format!("{} ({}, seed {})", Seconds(elapsed), clock.name(), settings.seed)));
+    table.push((
+        "elapsed",
+        format!("{} ({}, seed {})", Seconds(elapsed), settings.clock_name(), settings.seed),
+    ));
     table.push((
         "shut down",
         format!(

@@ -106,7 +106,7 @@ pub(crate) fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String
         0 => "no limit".to_string(),
         size => size.to_string(),
     };
-    let clock = if settings.real_time { "wall clock" } else { "simulated clock" };
+    let clock = settings.clock_name();
     let mut text = format!(
         "Sweep of {} over the number of workers (jobs {}, queue size {queue}, seed {}, {clock})\n\n",
         about.name, settings.jobs, settings.seed
@@ -173,7 +173,7 @@ pub(crate) fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String
 
 /// The table of a sweep over queue sizes: how long each run took, and how long its producer waited for room.
 pub(crate) fn render_queue_sizes(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
-    let clock = if settings.real_time { "wall clock" } else { "simulated clock" };
+    let clock = settings.clock_name();
     let mut text = format!(
         "Sweep of {} over the queue size (jobs {}, workers {}, seed {}, {clock})\n\n",
         about.name, settings.jobs, settings.workers, settings.seed

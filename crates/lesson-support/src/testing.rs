@@ -330,6 +330,61 @@ pub fn check_timeline_picture(path: &str, run: impl Fn(&[&str]) -> String) {
     ensure_file_contents(path, &svg);
 }
 
+/// [`check_lesson_text`] for a lesson on threads (lesson 8), whose runs differ in which thread does what: a
+/// block of output in its text is one run, and it is right as long as its sorted view
+/// ([`sorted_view`](crate::sorted_view)) is the sorted view of a run now. A stale block is replaced by a run of
+/// now (when blessed). Its blocks are not indented.
+pub fn check_lesson_text_of_threads(path: &str, run: impl Fn(&[&str]) -> String) {
+    let text = std::fs::read_to_string(workspace_file(path))
+        .unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
+    let mut fresh = String::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        fresh.push_str(line);
+        fresh.push('\n');
+        let Some(flags) = line.trim().strip_prefix(OUTPUT_BEGINS).and_then(|rest| rest.strip_suffix("-->"))
+        else {
+            continue;
+        };
+        let block: Vec<&str> = lines.by_ref().take_while(|old| old.trim() != OUTPUT_ENDS).collect();
+        let shown: String = block
+            .iter()
+            .filter(|line| !line.trim_start().starts_with("```"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let args: Vec<&str> = flags.split_whitespace().collect();
+        let now = run(&args);
+        let kept = if crate::sorted_view(&shown) == crate::sorted_view(&now) { shown } else { now };
+        fresh.push_str("```text\n");
+        fresh.push_str(&kept);
+        fresh.push_str("```\n");
+        fresh.push_str(OUTPUT_ENDS);
+        fresh.push('\n');
+    }
+    ensure_file_contents(path, &fresh);
+}
+
+/// [`check_timeline_picture`] for a lesson on threads: the picture is the timeline of one run, right as long as
+/// it draws the rows that a run draws now.
+pub fn check_timeline_picture_of_threads(path: &str, run: impl Fn(&[&str]) -> String) {
+    let scratch = std::env::temp_dir().join(format!("timeline-{}-threads.svg", std::process::id()));
+    let output = run(&["--quiet", "--timeline-svg", scratch.to_str().expect("a UTF-8 temporary path")]);
+    let svg = std::fs::read_to_string(&scratch)
+        .unwrap_or_else(|error| panic!("no picture was drawn ({error}):\n{output}"));
+    let _ = std::fs::remove_file(&scratch);
+    let committed = std::fs::read_to_string(workspace_file(path)).unwrap_or_default();
+    let rows = |svg: &str| -> Vec<String> {
+        svg.split(">")
+            .filter_map(|piece| piece.split_once("</text").map(|(row, _)| row.to_string()))
+            .filter(|row| row == "Producer" || row.starts_with("Worker-"))
+            .collect()
+    };
+    if committed.starts_with("<svg") && rows(&committed) == rows(&svg) {
+        return;
+    }
+    ensure_file_contents(path, &svg);
+}
+
 /// The variable that lets [`ensure_file_contents`] rewrite a stale file: `cargo xtask bless` sets it.
 pub const BLESS: &str = "COURSE_BLESS";
 

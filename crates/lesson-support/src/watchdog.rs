@@ -29,7 +29,7 @@ pub struct Stall {
 /// the lesson when it returns; it never returns while the lesson makes progress.
 pub async fn watch(harness: &Harness, limit: Duration) -> Stall {
     loop {
-        tokio::time::sleep(limit / LOOKS_PER_LIMIT).await;
+        tokio::time::sleep(harness.wall_time(limit / LOOKS_PER_LIMIT)).await;
         let now = harness.elapsed();
         let (last_event, progress_expected_at) = {
             let record = harness.record();

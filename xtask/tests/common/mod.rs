@@ -17,5 +17,6 @@ pub fn lessons() -> Vec<(&'static str, RunLesson)> {
         ("graceful-shutdown", |args| {
             lesson_support::capture(graceful_shutdown::LESSON, graceful_shutdown::run, args)
         }),
+        ("threads", |args| lesson_support::capture(threads::LESSON, threads::run, args)),
     ]
 }
