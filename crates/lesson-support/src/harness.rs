@@ -61,6 +61,8 @@ pub(crate) struct Record {
     pub(crate) report: Option<Report>,
     /// Set once the summary is written; what happens after it (tasks dropped with the runtime) is not news.
     pub(crate) concluded: bool,
+    /// What went wrong outside the ledger, as the lesson found it ([`Harness::fail`]): the run fails.
+    pub(crate) errors: Vec<String>,
     /// The last reading of a simulated clock, and the wake-up it was read after.
     time_read: Option<(u64, Duration)>,
 }
@@ -116,6 +118,7 @@ impl Harness {
                 .then(Timeline::default),
             report: settings.report.is_some().then(Report::default),
             concluded: false,
+            errors: Vec::new(),
             time_read: None,
         };
         Harness {
@@ -228,6 +231,12 @@ impl Harness {
     /// Writes a line with no time, such as a heading or a report at the end of the run.
     pub fn note(&self, text: impl Display) {
         self.record().transcript.note(text);
+    }
+
+    /// Notes that something went wrong that the ledger cannot see (lesson 9: the database's own accounting
+    /// disagrees with the transcript's): the summary names `problem`, and the run fails.
+    pub fn fail(&self, problem: impl Display) {
+        self.record().errors.push(problem.to_string());
     }
 
     /// Tells the watchdog that a timer will bring the run forward `delay` from now, so that the silence until

@@ -14,7 +14,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use crate::failures::{DELIBERATE_PANIC, panic_message};
 use crate::harness::Harness;
 use crate::settings::Settings;
-use crate::summary::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, conclude};
+use crate::summary::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_SET_UP, EXIT_USAGE, conclude};
 use crate::transcript::Transcript;
 use crate::watchdog::watch;
 
@@ -57,11 +57,14 @@ const AFTER_HELP_ON_THREADS: &str = concat!(
 
 /// A lesson's own flags, parsed by clap, and prepared for the run once the settings are known too.
 pub trait LessonOptions: Args + Clone {
-    /// Whether the lesson runs its pipeline on OS threads (lesson 8). Threads cannot run on tokio's simulated
-    /// clock: such a lesson runs on the wall clock, sped up
+    /// Whether the lesson runs its pipeline on OS threads or processes (lessons 8 and 9). Neither can run on
+    /// tokio's simulated clock: such a lesson runs on the wall clock, sped up
     /// [`THREADS_SPEED_UP`](crate::settings::THREADS_SPEED_UP) times unless `--real-time`, and waits with
     /// [`TaskLog::blocked_on`](crate::TaskLog::blocked_on).
     const ON_THREADS: bool = false;
+
+    /// The end of the lesson's `--help`, when the course's own does not fit it (lesson 9 needs a server).
+    const AFTER_HELP: Option<&'static str> = None;
 
     /// Whether the lesson handles Ctrl-C itself (lesson 7 teaches it). If not, on the wall clock the course
     /// does: the first Ctrl-C stops the producer, the second stops the program.
@@ -73,6 +76,14 @@ pub trait LessonOptions: Args + Clone {
     /// must not be above `--jobs`), and puts the options in the form the run uses (job lists sorted for a
     /// quick look-up). A mistake is one line naming the flag and what it accepts.
     fn prepare(&mut self, _settings: &Settings) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Gets what the lesson needs from outside the program (lesson 9's PostgreSQL server), once, after the
+    /// flags are known and before any run's clock starts, so that the time it takes is not the run's. What
+    /// it gets lives in the options, and is dropped with them at the end of the program. A failure is one
+    /// line, and the program exits with [`EXIT_SET_UP`](crate::summary::EXIT_SET_UP).
+    fn set_up(&mut self, _settings: &Settings) -> Result<(), String> {
         Ok(())
     }
 }
@@ -111,7 +122,11 @@ where
     // Run by `cargo xtask lesson 1`, the usage line of `--help` names that command, not the bare binary.
     let command_name = std::env::var(COMMAND_NAME).unwrap_or_else(|_| about.name.to_string());
     match parse::<O>(about, &command_name, std::env::args_os(), None) {
-        Ok((settings, options)) => {
+        Ok((settings, mut options)) => {
+            if let Err(problem) = options.set_up(&settings) {
+                eprintln!("error: {problem}");
+                return ExitCode::from(EXIT_SET_UP);
+            }
             // Some lessons make jobs panic on purpose (`--panic-job`), inside tasks where tokio catches the
             // panic and the lesson reports it in the transcript. The default hook would also print it, with a
             // note about backtraces, in the middle of the transcript; this one keeps quiet about those, and
@@ -193,13 +208,16 @@ where
 {
     let args = std::iter::once(about.name).chain(args.iter().copied()).map(OsString::from);
     let (text, status) = match parse::<O>(about, about.name, args, Some(100)) {
-        Ok((settings, options)) if settings.is_sweep() => sweep(about, &settings, &options, &lesson),
-        Ok((settings, options)) => {
-            let (transcript, sorted) = (Transcript::captured(settings.quiet), settings.sorted);
-            let outcome = execute(about, settings, options, transcript, &lesson);
-            let text = outcome.transcript.into_captured();
-            (if sorted { crate::sorted::sorted_view(&text) } else { text }, outcome.status)
-        }
+        Ok((settings, mut options)) => match options.set_up(&settings) {
+            Err(problem) => (format!("error: {problem}\n"), EXIT_SET_UP),
+            Ok(()) if settings.is_sweep() => sweep(about, &settings, &options, &lesson),
+            Ok(()) => {
+                let (transcript, sorted) = (Transcript::captured(settings.quiet), settings.sorted);
+                let outcome = execute(about, settings, options, transcript, &lesson);
+                let text = outcome.transcript.into_captured();
+                (if sorted { crate::sorted::sorted_view(&text) } else { text }, outcome.status)
+            }
+        },
         Err(Usage::Help(help)) => (help, 0),
         Err(Usage::Mistake(line)) => (format!("{line}\n"), EXIT_USAGE),
     };
@@ -390,7 +408,7 @@ fn parse<O: LessonOptions>(
         .name(about.name)
         .bin_name(command_name.to_string())
         .about(about.about)
-        .after_help(if O::ON_THREADS { AFTER_HELP_ON_THREADS } else { AFTER_HELP })
+        .after_help(O::AFTER_HELP.unwrap_or(if O::ON_THREADS { AFTER_HELP_ON_THREADS } else { AFTER_HELP }))
         .max_term_width(100);
     if let Some(width) = fixed_width {
         command = command.term_width(width);

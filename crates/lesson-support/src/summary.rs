@@ -18,6 +18,8 @@ pub const EXIT_SUCCESS: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit status: the command line was wrong.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status: what the lesson needs from outside the program is missing (lesson 9: a PostgreSQL server).
+pub const EXIT_SET_UP: u8 = 3;
 /// Exit status: Ctrl-C stopped the run, as shells report a program ended by it.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -39,6 +41,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     if let Some(panic) = crate::run::take_unexpected_panic() {
         errors.push(format!("a task panicked: {panic}"));
     }
+    errors.append(&mut record.errors);
 
     if let Some(stall) = stall {
         lines.push(String::new());

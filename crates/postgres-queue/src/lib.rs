@@ -1,0 +1,325 @@
+//! Lesson 9, the capstone: the workers of the earlier lessons on a job queue in PostgreSQL, in processes that
+//! can die without losing a job.
+//!
+//! Every earlier lesson kept its queue in the program's memory: when the program dies, every queued job dies
+//! with it, and one machine is the limit. Here the queue is a table, and the workers are other processes
+//! (`--processes`), which could run on other machines with the same connection string. Each earlier idea has
+//! its twin in the database:
+//!
+//! | in memory (lessons 1 to 5)                        | in PostgreSQL (this lesson, `queue.rs`)                        |
+//! |---------------------------------------------------|----------------------------------------------------------------|
+//! | `sender.send(job).await`                          | `INSERT INTO jobs`, then `NOTIFY jobs_changed`                 |
+//! | `receiver.recv().await`                           | `UPDATE … FOR UPDATE SKIP LOCKED`: a claim with a lease        |
+//! | the receipt's drop marks the job done (lesson 3)  | `UPDATE jobs SET state = 'done'`, by the lease's holder        |
+//! | `queue.join()` (lesson 3)                         | wait until no job is queued or running                         |
+//! | the sentinel, or the last sender dropped          | `UPDATE queue SET closed = true`                               |
+//! | priority first (lesson 4)                         | `ORDER BY priority DESC, number`                               |
+//! | a retry's timer (lesson 5)                        | `run_at = now() + backoff`                                     |
+//! | the dead-letter queue (lesson 5)                  | `state = 'dead'`, and `--replay-dead-letters`                  |
+//! | a bounded queue's backpressure                    | the producer waits while `--queue-size` jobs are queued        |
+//! | a wake-up through a `Notify` (lesson 4)           | `LISTEN` / `NOTIFY`, with a slow look as a safety net          |
+//!
+//! What a shared queue adds is a worker that dies holding a job (`--kill-worker-at`): no one tells the queue,
+//! so the job stays claimed until its lease runs out, then another worker takes it. Delivery is at least
+//! once; the job's *effect* is made once, because writing a result is idempotent (`results` has the job as
+//! its key). The modules:
+//!
+//! - `queue`: the table and its statements, the lesson's heart;
+//! - `worker_process`: a worker process, which is this program started again;
+//! - `events`: what a worker process reports, a line at a time;
+//! - `processes`: the worker processes seen from the lesson, which writes their reports down;
+//! - `server`: the PostgreSQL server: `DATABASE_URL`'s, or a throwaway cluster of the lesson's own.
+//!
+//! Processes cannot run on tokio's simulated clock: like lesson 8, this lesson runs on the wall clock, sped
+//! up 50 times unless `--real-time`. The lesson text is `lessons/09-postgres-queue.md`.
+
+pub mod events;
+pub mod processes;
+pub mod queue;
+pub mod server;
+pub mod worker_process;
+
+use std::time::Duration;
+
+use lesson_support::settings::whole_number;
+use lesson_support::{Harness, Lesson, LessonOptions, Settings, TaskLog, Watched};
+
+use crate::processes::WorkerProcesses;
+use crate::server::Server;
+use crate::worker_process::WorkerProcess;
+
+/// What `--help` says about this lesson.
+pub const LESSON: Lesson = Lesson {
+    name: env!("CARGO_PKG_NAME"),
+    about: env!("CARGO_PKG_DESCRIPTION"),
+    heading: "Producer-Consumer on PostgreSQL",
+};
+
+/// The schema that holds the queue's tables: made afresh at the start of every run.
+pub const SCHEMA: &str = "postgres_queue";
+
+/// The most worker processes a run may start.
+pub const MAX_PROCESSES: usize = 16;
+
+/// The end of this lesson's `--help`.
+const AFTER_HELP: &str = concat!(
+    "With no DATABASE_URL, the lesson starts a throwaway PostgreSQL cluster of its own (initdb and pg_ctl, in ",
+    "target/, on a Unix socket, no TCP port) and deletes it when the program ends, even on Ctrl-C. With ",
+    "DATABASE_URL, it uses that server, in a schema of its own (postgres_queue), which each run makes afresh.\n\n",
+    "The workers are processes, on the wall clock sped up 50 times (with --real-time, not sped up): which worker ",
+    "takes which job, and the times, change from run to run; the jobs and the accounting do not, and --sorted ",
+    "prints them.\n\n",
+    "Exit status: 0 every job accounted for, in the transcript and in the database; 1 something went wrong ",
+    "(a job lost, an effect written twice, a process that ended without shutting down); 2 a mistake in the flags; ",
+    "3 no PostgreSQL (the programs are not installed, or DATABASE_URL cannot be reached); 130 Ctrl-C.",
+);
+
+/// The flags of this lesson's experiments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "This lesson's experiments")]
+pub struct Options {
+    /// How many worker processes share the workers (`--workers` is the workers of all of them).
+    #[arg(long, value_name = "N", default_value_t = 2, allow_hyphen_values = true,
+          value_parser = whole_number(1usize, MAX_PROCESSES))]
+    pub processes: usize,
+
+    /// Kill worker process P1 with SIGKILL this many seconds into the run, as a crash would: the jobs it
+    /// held are taken by other workers once their leases run out.
+    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
+    pub kill_worker_at: Option<f64>,
+
+    /// How long a worker's claim on a job lasts, in seconds. A job whose lease runs out is taken again by
+    /// another worker: make it shorter than a job takes, and see a job processed twice and written once.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, allow_hyphen_values = true, value_parser = seconds)]
+    pub lease: f64,
+
+    /// Make job N urgent: it jumps the queue (`ORDER BY priority DESC`). Repeat, or separate with commas.
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_delimiter = ',',
+          value_parser = whole_number(1usize, lesson_support::settings::MAX_JOBS))]
+    pub urgent: Vec<usize>,
+
+    /// The chance that an attempt fails for a transient reason, from 0 to 1, drawn from the seed as in
+    /// lesson 5.
+    #[arg(long, value_name = "P", default_value_t = 0.0, allow_hyphen_values = true, value_parser = probability)]
+    pub fail_rate: f64,
+
+    /// Make job N fail on every attempt: a poison job. Repeat, or separate with commas.
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_delimiter = ',',
+          value_parser = whole_number(1usize, lesson_support::settings::MAX_JOBS))]
+    pub poison: Vec<usize>,
+
+    /// How many attempts a job gets before its state becomes dead.
+    #[arg(long, value_name = "N", default_value_t = 3, allow_hyphen_values = true,
+          value_parser = whole_number(1u32, 10))]
+    pub max_attempts: u32,
+
+    /// The delay before a job's first retry, in milliseconds; it doubles before each retry after that.
+    #[arg(long, value_name = "MS", default_value_t = 100, allow_hyphen_values = true,
+          value_parser = whole_number(0u64, 60_000))]
+    pub backoff_ms: u64,
+
+    /// Once every job is done or dead, put the dead ones back in the queue for one more attempt.
+    #[arg(long)]
+    pub replay_dead_letters: bool,
+
+    /// The PostgreSQL server to use, as a URL (postgres://user@host/database) or key=value pairs. Without
+    /// it, the lesson starts a throwaway cluster of its own.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// The server, once `set_up` has found or started it. It lives as long as the program: a throwaway
+    /// cluster stops when the program ends (see `server.rs`), not when a run ends, so that the runs of a sweep
+    /// share it and no run's time includes stopping it.
+    #[arg(skip)]
+    pub server: Option<&'static Server>,
+}
+
+impl LessonOptions for Options {
+    const ON_THREADS: bool = true;
+    const AFTER_HELP: Option<&'static str> = Some(AFTER_HELP);
+
+    fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
+        if self.processes > settings.workers {
+            return Err(format!(
+                "--processes {} is more than --workers {}: each process runs at least one worker",
+                self.processes, settings.workers
+            ));
+        }
+        if self.lease <= 0.0 {
+            return Err("--lease must be more than 0 seconds".to_string());
+        }
+        lesson_support::failures::prepare_job_numbers("--poison", &mut self.poison, settings)?;
+        lesson_support::failures::prepare_job_numbers("--urgent", &mut self.urgent, settings)
+    }
+
+    fn set_up(&mut self, _settings: &Settings) -> Result<(), String> {
+        let server = match &self.database_url {
+            Some(url) => Server::at(url)?,
+            None => {
+                let program =
+                    std::env::current_exe().map_err(|error| format!("cannot find this program: {error}"))?;
+                let folder = program.parent().unwrap_or(&program).join("postgres-clusters");
+                Server::start_throwaway(&folder)?
+            }
+        };
+        // Connect once now: a server that cannot be reached is a set-up problem, said in one line.
+        lesson_support::clock::runtime(true)
+            .block_on(server.connect())
+            .map_err(|problem| format!("{problem} ({})", server.describe()))?;
+        self.server = Some(Box::leak(Box::new(server)));
+        Ok(())
+    }
+}
+
+/// `--kill-worker-at`'s and `--lease`'s parser: seconds, from 0 to an hour.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=3600.0).contains(&value) => Ok(value),
+        _ => Err("expected seconds from 0 to 3600, such as 2.5".to_string()),
+    }
+}
+
+/// `--fail-rate`'s parser: a probability, from 0 to 1.
+fn probability(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err("expected a probability from 0 to 1, such as 0.3".to_string()),
+    }
+}
+
+/// A safety net under the notifications: whoever waits looks again at least this often (on the lesson's
+/// clock), even if no notification came.
+const LOOK_AGAIN_EVERY: Duration = Duration::from_secs(2);
+
+/// Runs the lesson: a fresh queue in the database, the worker processes, the producer; then waits for every
+/// job, closes the queue, and holds the database's account against the transcript's.
+pub async fn run(harness: Harness, options: Options) {
+    let main = harness.task_log("Main");
+    if let Err(problem) = coordinate(&harness, &main, &options).await {
+        main.say(format_args!("!! {problem}"));
+        harness.fail(problem);
+    }
+    main.shut_down();
+}
+
+/// What `run` does, with every database error handed back.
+async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Result<(), String> {
+    let settings = harness.settings();
+    let server = options.server.expect("set_up found the server");
+    let database = |error: tokio_postgres::Error| format!("the database: {error}");
+    let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
+
+    let (client, bell) = server.connect().await?;
+    queue::create(&client, SCHEMA).await.map_err(database)?;
+    queue::listen(&client, queue::JOBS_CHANGED).await.map_err(database)?;
+    main.say(match options.database_url {
+        Some(_) => "The queue is a table, on the server of DATABASE_URL",
+        None => "The queue is a table, in a throwaway PostgreSQL cluster of this run's own",
+    });
+
+    let template = WorkerProcess {
+        process: 0,
+        workers: Vec::new(),
+        connect: server.connection_string().to_string(),
+        schema: SCHEMA.to_string(),
+        seed: settings.seed,
+        speed_up: settings.speed_up(),
+        fail_rate: options.fail_rate,
+        poison: options.poison.clone(),
+        max_attempts: options.max_attempts,
+        backoff_ms: options.backoff_ms,
+        lease_ms: (options.lease * 1000.0) as u64,
+    };
+    let kill_at = options.kill_worker_at.map(Duration::from_secs_f64);
+    let processes = WorkerProcesses::start(harness, options.processes, &template, kill_at)?;
+    main.say(format_args!(
+        "Started {} worker processes; each is this program again, and could run on another machine",
+        options.processes
+    ));
+
+    let producer = tokio::spawn(produce(harness.clone(), harness.task_log("Producer"), options.clone()));
+    producer
+        .watched(main, "the producer to finish")
+        .await
+        .map_err(|crash| format!("the producer: {crash}"))??;
+
+    // The twin of lesson 3's `queue.join()`: every job done or dead, retries included.
+    queue::join(&client, &bell, look_again)
+        .watched(main, "every job to be done or dead")
+        .await
+        .map_err(database)?;
+    if options.replay_dead_letters {
+        let replayed = queue::replay_dead_letters(&client).await.map_err(database)?;
+        main.say(format_args!("Replaying {} dead job(s): their state is queued again", replayed.len()));
+        queue::join(&client, &bell, look_again)
+            .watched(main, "every job to be done or dead")
+            .await
+            .map_err(database)?;
+    }
+    // The twin of the sentinel: the workers see it, and stop once nothing is left.
+    main.say("Every job is done or dead: closing the queue");
+    queue::close(&client).await.map_err(database)?;
+    processes.wait().watched(main, "the worker processes to finish").await;
+
+    check_the_database(harness, main, &client).await.map_err(database)
+}
+
+/// The producer: makes `--jobs` jobs and puts each in the table, waiting while `--queue-size` are queued.
+async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<(), String> {
+    let server = options.server.expect("set_up found the server");
+    let database = |error: tokio_postgres::Error| format!("the database: {error}");
+    // A connection of its own, which listens for workers taking jobs: that is when there may be room.
+    let (client, bell) = server.connect().await?;
+    queue::use_schema(&client, SCHEMA).await.map_err(database)?;
+    queue::listen(&client, queue::JOB_TAKEN).await.map_err(database)?;
+    let capacity = harness.settings().queue_capacity();
+    let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
+    for job in harness.jobs() {
+        tokio::time::sleep(harness.wall_time(job.production_time)).await;
+        // A table has no size limit: backpressure is the producer's own doing, here.
+        queue::room(&client, &bell, capacity, look_again)
+            .watched(&task, "room in the queue")
+            .await
+            .map_err(database)?;
+        task.produced(&job);
+        let priority = i32::from(options.urgent.binary_search(&job.number).is_ok());
+        queue::put(&client, job.number, priority).await.map_err(database)?;
+        let urgent = if priority > 0 { " (urgent)" } else { "" };
+        task.say(format_args!("Added job: {}{urgent}", job.name()));
+    }
+    task.say(format_args!("Done — added {} jobs total", harness.jobs_made()));
+    task.shut_down();
+    Ok(())
+}
+
+/// Holds the database's account of the run against the transcript's: every job done or dead, one result
+/// per job done, and the jobs delivered more than once, named.
+async fn check_the_database(
+    harness: &Harness,
+    main: &TaskLog,
+    client: &tokio_postgres::Client,
+) -> Result<(), tokio_postgres::Error> {
+    let account = queue::account(client).await?;
+    main.say(format_args!(
+        "The database's account: {} jobs, {} done, {} dead, {} results written",
+        account.jobs, account.done, account.dead, account.results
+    ));
+    for &(number, deliveries, attempts) in &account.delivered_again {
+        main.say(format_args!(
+            "{} was delivered {deliveries} times for {} attempt(s): a delivery was cut short (its process \
+             died, or its lease ran out), and its result was written once",
+            harness.job(number).name(),
+            attempts + 1
+        ));
+    }
+    if account.results != account.done {
+        harness.fail(format!(
+            "the database has {} results for {} jobs done: an effect was made twice, or not at all",
+            account.results, account.done
+        ));
+    }
+    if account.unfinished > 0 {
+        harness.fail(format!("{} jobs are still queued or running in the database", account.unfinished));
+    }
+    Ok(())
+}

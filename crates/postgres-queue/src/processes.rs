@@ -1,0 +1,244 @@
+//! The worker processes, seen from the lesson: it starts them, reads what each reports, writes it in the
+//! transcript and the ledger, and kills one on purpose when `--kill-worker-at` says so.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lesson_support::{Harness, Seconds, TaskLog};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::task::JoinHandle;
+
+use crate::events::{Event, What};
+use crate::worker_process::{WorkerProcess, worker_name};
+
+/// The worker processes of a run, each with the task that reads its reports.
+pub struct WorkerProcesses {
+    relays: Vec<JoinHandle<()>>,
+}
+
+/// What the lesson knows of every job's end, across every process: a job's end is written in the ledger
+/// once, whichever process reports it, and a job that comes back from the dead is told apart.
+#[derive(Debug, Default)]
+struct Books {
+    ended: HashSet<usize>,
+    dead: BTreeSet<usize>,
+}
+
+impl WorkerProcesses {
+    /// Starts `--processes` copies of this program as worker processes, sharing the workers out between
+    /// them: with 3 workers and 2 processes, P1 runs workers 1 and 2, P2 runs worker 3. `template` holds
+    /// what every process is told; `kill_at` is when to kill P1, on the lesson's clock.
+    pub fn start(
+        harness: &Harness,
+        processes: usize,
+        template: &WorkerProcess,
+        kill_at: Option<Duration>,
+    ) -> Result<WorkerProcesses, String> {
+        let program =
+            std::env::current_exe().map_err(|error| format!("cannot find this program: {error}"))?;
+        let workers = harness.settings().workers;
+        let books = Arc::new(Mutex::new(Books::default()));
+        let mut relays = Vec::new();
+        for process in 1..=processes {
+            let numbers: Vec<usize> =
+                (1..=workers).filter(|worker| (worker - 1) * processes / workers + 1 == process).collect();
+            let tasks: BTreeMap<usize, TaskLog> = numbers
+                .iter()
+                .map(|&worker| (worker, harness.task_log(worker_name(process, worker))))
+                .collect();
+            let arguments = WorkerProcess { process, workers: numbers, ..template.clone() }.to_args();
+            let child = Command::new(&program)
+                .args(arguments)
+                // Its standard input stays open while this program runs: see `worker_process::main_if_asked`.
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                // A process group of its own, as the server's: Ctrl-C is for the lesson, which decides.
+                .process_group(0)
+                .kill_on_drop(true)
+                .spawn()
+                .map_err(|error| format!("cannot start worker process P{process}: {error}"))?;
+            let kill_at = if process == 1 { kill_at } else { None };
+            let relay = Relay {
+                harness: harness.clone(),
+                process,
+                tasks,
+                books: books.clone(),
+                held: BTreeMap::new(),
+            };
+            relays.push(tokio::spawn(relay.run(child, kill_at, template.lease_ms)));
+        }
+        Ok(WorkerProcesses { relays })
+    }
+
+    /// Waits until every worker process has ended and every report is written down.
+    pub async fn wait(self) {
+        for relay in self.relays {
+            relay.await.expect("a relay does not panic");
+        }
+    }
+}
+
+/// Reads one worker process's reports and writes them down.
+struct Relay {
+    harness: Harness,
+    process: usize,
+    /// The log of each of its workers, until the worker shuts down.
+    tasks: BTreeMap<usize, TaskLog>,
+    books: Arc<Mutex<Books>>,
+    /// The job each worker holds, and when it took it.
+    held: BTreeMap<usize, (usize, Duration)>,
+}
+
+impl Relay {
+    async fn run(mut self, mut child: Child, kill_at: Option<Duration>, lease_ms: u64) {
+        let stdout = child.stdout.take().expect("the worker process's output is a pipe");
+        let mut lines = BufReader::new(stdout).lines();
+        // `--kill-worker-at` counts from the start of the run, which began before this relay.
+        let kill_in =
+            kill_at.unwrap_or(Duration::from_secs(3600 * 24)).saturating_sub(self.harness.elapsed());
+        let kill = tokio::time::sleep(self.harness.wall_time(kill_in));
+        tokio::pin!(kill);
+        let mut killed = false;
+        loop {
+            tokio::select! {
+                biased;
+                () = &mut kill, if kill_at.is_some() && !killed => {
+                    killed = true;
+                    self.harness.say(format_args!(
+                        "[Main] Killing P{} with SIGKILL (--kill-worker-at): no goodbye, no clean-up, as in a \
+                         crash",
+                        self.process
+                    ));
+                    let _ = child.start_kill();
+                }
+                line = lines.next_line() => match line {
+                    Ok(Some(line)) => self.write_down(&line),
+                    Ok(None) | Err(_) => break,
+                },
+            }
+        }
+        let status = child.wait().await;
+        let lease = Duration::from_millis(lease_ms);
+        for (worker, task) in std::mem::take(&mut self.tasks) {
+            if killed {
+                // Killed on purpose: the lesson says what the worker held, and counts it as shut down.
+                match self.held.get(&worker) {
+                    Some(&(job, since)) => {
+                        let job = self.harness.job(job);
+                        task.say(format_args!(
+                            "Killed holding {}: it stays running until its lease runs out at {}, then another \
+                             worker takes it",
+                            job.name(),
+                            Seconds(since + lease)
+                        ));
+                        self.harness.expect_progress_in(lease);
+                    }
+                    None => task.say("Killed, holding no job"),
+                }
+                task.shut_down();
+            } else {
+                // Ended without shutting down: its `TaskLog` is dropped, and the summary counts that.
+                let status = status.as_ref().map_or_else(ToString::to_string, ToString::to_string);
+                task.say(format_args!(
+                    "!! Its process P{} ended ({status}) before the worker shut down",
+                    self.process
+                ));
+            }
+        }
+    }
+
+    /// Writes down one report.
+    fn write_down(&mut self, line: &str) {
+        let event: Event = match line.parse() {
+            Ok(event) => event,
+            Err(problem) => return self.harness.fail(problem),
+        };
+        let Some(task) = self.tasks.get(&event.worker) else {
+            return self
+                .harness
+                .fail(format!("P{} reported for a worker it does not run: {line:?}", self.process));
+        };
+        let mut books = self.books.lock().expect("no relay panics holding the books");
+        match event.what {
+            What::Took { job, delivery, from } => {
+                self.held.insert(event.worker, (job, self.harness.elapsed()));
+                if let Some(from) = from {
+                    let name = self.harness.job(job).name();
+                    task.say(format_args!(
+                        "Took over {name} (delivery {delivery}): the lease of {from} ran out"
+                    ));
+                }
+            }
+            What::Processed { job: number, attempt } => {
+                self.held.remove(&event.worker);
+                let job = self.harness.job(number);
+                let took = Seconds(job.processing_time);
+                if books.dead.remove(&number) {
+                    task.recovered(&job, format_args!("Recovered: {} on attempt {attempt}", job.name()));
+                } else {
+                    let attempt = if attempt == 1 { String::new() } else { format!(", attempt {attempt}") };
+                    books.ended.insert(number);
+                    task.processed(&job, format_args!("Processed: {} (took {took:.2}{attempt})", job.name()));
+                }
+            }
+            What::AlreadyWritten { job: number } => {
+                self.held.remove(&event.worker);
+                let job = self.harness.job(number);
+                let line = format!(
+                    "Processed: {} again; its result was already written by an earlier delivery, so the write \
+                     did nothing",
+                    job.name()
+                );
+                // The earlier delivery wrote the result and died before it could say so: the job ends here.
+                if books.ended.insert(number) { task.processed(&job, line) } else { task.say(line) }
+            }
+            What::LostLease { job: number } => {
+                self.held.remove(&event.worker);
+                task.say(format_args!(
+                    "Finished {} after its lease ran out: another worker holds it now, so this worker leaves it",
+                    self.harness.job(number).name()
+                ));
+            }
+            What::Retrying { job: number, attempt, delay_ms, error } => {
+                self.held.remove(&event.worker);
+                let job = self.harness.job(number);
+                let delay = Duration::from_millis(delay_ms);
+                task.retrying(
+                    &job,
+                    format_args!(
+                        "Failed: {} (attempt {attempt}): {error}; due again in {}",
+                        job.name(),
+                        Seconds(delay)
+                    ),
+                );
+                self.harness.expect_progress_in(delay);
+            }
+            What::Dead { job: number, attempts, error } => {
+                self.held.remove(&event.worker);
+                let job = self.harness.job(number);
+                if books.dead.contains(&number) || books.ended.contains(&number) {
+                    task.say(format_args!("Still failing: {} on attempt {attempts}: {error}", job.name()));
+                } else {
+                    books.dead.insert(number);
+                    books.ended.insert(number);
+                    task.dead_lettered(
+                        &job,
+                        format_args!(
+                            "Gave up: {} after {attempts} attempt(s): {error}; its state is now dead",
+                            job.name()
+                        ),
+                    );
+                }
+            }
+            What::ShutDown => {
+                drop(books);
+                let task = self.tasks.remove(&event.worker).expect("looked up above");
+                task.say("The queue is closed and every job is done or dead: shutting down");
+                task.shut_down();
+            }
+        }
+    }
+}

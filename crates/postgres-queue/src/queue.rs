@@ -1,0 +1,352 @@
+//! The queue, in PostgreSQL: a table of jobs, and the few statements that move a job from state to state.
+//!
+//! This is lesson 3's and lesson 5's queue again, as rows:
+//!
+//! ```text
+//!   put ──▶ queued ──claim──▶ running ──result written, acknowledged──▶ done
+//!             ▲                 │  │
+//!             └── retry later ──┘  └── last attempt failed ──▶ dead ──replay──▶ queued
+//!             ▲                 │
+//!             └─ lease ran out ─┘   (the worker's process died holding it: another worker takes it)
+//! ```
+//!
+//! Every function is one statement, and every statement is its own transaction: a job is never held in an
+//! open transaction while it is processed. A worker claims a job with a *lease* (`lease_until`) instead, so
+//! that a worker whose process dies holds it only until the lease runs out.
+
+use std::pin::pin;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio_postgres::{Client, Error};
+
+/// Makes the queue's tables in `schema`, afresh: the schema is dropped first, with whatever an earlier run
+/// left in it. Every later statement on `client` finds the tables there.
+pub async fn create(client: &Client, schema: &str) -> Result<(), Error> {
+    client
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE;
+             CREATE SCHEMA {schema};
+             SET search_path TO {schema};
+
+             -- A job is a row. Its number names it: process_item_7 is 7.
+             CREATE TABLE jobs (
+                 number      integer PRIMARY KEY,
+                 priority    integer NOT NULL DEFAULT 0,     -- higher first: lesson 4's priority queue
+                 state       text NOT NULL DEFAULT 'queued'
+                             CHECK (state IN ('queued', 'running', 'done', 'dead')),
+                 run_at      timestamptz NOT NULL DEFAULT now(), -- not before: a retry's backoff
+                 attempts    integer NOT NULL DEFAULT 0,     -- attempts that ended in a failure
+                 deliveries  integer NOT NULL DEFAULT 0,     -- times a worker claimed it
+                 leased_by   text,                           -- the worker that holds it, or held it last
+                 lease_until timestamptz,                    -- when its claim runs out, while running
+                 last_error  text
+             );
+             -- What a claim looks for, in the order it wants it.
+             CREATE INDEX jobs_to_claim ON jobs (priority DESC, number) WHERE state = 'queued';
+
+             -- A job's effect: one row per job, at most, because the job is its primary key. Writing a
+             -- result twice is harmless (ON CONFLICT DO NOTHING): the write is idempotent.
+             CREATE TABLE results (
+                 job        integer PRIMARY KEY REFERENCES jobs,
+                 written_by text NOT NULL
+             );
+
+             -- The sentinel's twin: one row that says whether more jobs can come.
+             CREATE TABLE queue (closed boolean NOT NULL);
+             INSERT INTO queue VALUES (false);"
+        ))
+        .await
+}
+
+/// Makes every later statement on `client` find the queue's tables in `schema`.
+pub async fn use_schema(client: &Client, schema: &str) -> Result<(), Error> {
+    client.batch_execute(&format!("SET search_path TO {schema}")).await
+}
+
+/// Starts listening on `channel`: each `NOTIFY channel` then rings this connection's bell.
+pub async fn listen(client: &Client, channel: &str) -> Result<(), Error> {
+    client.batch_execute(&format!("LISTEN {channel}")).await
+}
+
+/// The channel on which workers hear that a job may be ready: a new job, a job done, the queue closed.
+pub const JOBS_CHANGED: &str = "jobs_changed";
+/// The channel on which the producer hears that a worker took a job, so there may be room again.
+pub const JOB_TAKEN: &str = "job_taken";
+
+/// Puts job `number` on the queue, and tells the workers.
+pub async fn put(client: &Client, number: usize, priority: i32) -> Result<(), Error> {
+    let number = number as i32;
+    client.execute("INSERT INTO jobs (number, priority) VALUES ($1, $2)", &[&number, &priority]).await?;
+    // NOTIFY is delivered when its transaction commits: after the row is there for everyone to see.
+    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await
+}
+
+/// How many jobs wait in the queue, unclaimed: what backpressure looks at.
+pub async fn waiting(client: &Client) -> Result<usize, Error> {
+    let row = client.query_one("SELECT count(*) FROM jobs WHERE state = 'queued'", &[]).await?;
+    Ok(row.get::<_, i64>(0) as usize)
+}
+
+/// A job a worker claimed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The job's number.
+    pub number: usize,
+    /// Which attempt this is, from 1: the failed attempts before it, plus one.
+    pub attempt: u32,
+    /// How many times a worker has claimed it, this time included.
+    pub delivery: u32,
+    /// The worker whose lease on it ran out, if this claim took it over.
+    pub taken_over_from: Option<String>,
+}
+
+/// Claims the next job for `worker`, for `lease`: the most urgent job that is queued and due, or one whose
+/// lease has run out. `None` if there is none.
+///
+/// `FOR UPDATE SKIP LOCKED` is the heart of a queue in PostgreSQL. `FOR UPDATE` locks the row it picks until
+/// this statement's transaction ends, so that no other worker can claim it too; `SKIP LOCKED` makes another
+/// worker that looks at the same moment pass over the locked row to the next one, instead of waiting for the
+/// lock and then finding the job gone. Many workers, in many processes, on many machines, each get a
+/// different job, and none waits for another.
+pub async fn claim(client: &Client, worker: &str, lease: Duration) -> Result<Option<Claim>, Error> {
+    let row = client
+        .query_opt(
+            "WITH next AS (
+                 SELECT number, CASE WHEN state = 'running' THEN leased_by END AS lease_ran_out
+                 FROM jobs
+                 WHERE (state = 'queued' AND run_at <= now())
+                    OR (state = 'running' AND lease_until <= now())
+                 ORDER BY priority DESC, number
+                 LIMIT 1
+                 FOR UPDATE SKIP LOCKED
+             )
+             UPDATE jobs
+             SET state = 'running', deliveries = deliveries + 1, leased_by = $1,
+                 lease_until = now() + make_interval(secs => $2)
+             FROM next
+             WHERE jobs.number = next.number
+             RETURNING jobs.number, jobs.attempts, jobs.deliveries, next.lease_ran_out",
+            &[&worker, &lease.as_secs_f64()],
+        )
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    // Room in the queue, for a producer that waits for it.
+    client.batch_execute(&format!("NOTIFY {JOB_TAKEN}")).await?;
+    Ok(Some(Claim {
+        number: row.get::<_, i32>(0) as usize,
+        attempt: row.get::<_, i32>(1) as u32 + 1,
+        delivery: row.get::<_, i32>(2) as u32,
+        taken_over_from: row.get(3),
+    }))
+}
+
+/// Writes job `number`'s result, unless a result is already there. Returns whether this call wrote it.
+///
+/// This is the job's *effect*. Delivery is at least once (a job whose worker died is delivered again), so an
+/// effect must be safe to make twice: here the job's number is the result's primary key, and a second write
+/// does nothing.
+pub async fn write_result(client: &Client, number: usize, worker: &str) -> Result<bool, Error> {
+    let number = number as i32;
+    let written = client
+        .execute(
+            "INSERT INTO results (job, written_by) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING",
+            &[&number, &worker],
+        )
+        .await?;
+    Ok(written == 1)
+}
+
+/// Marks job `number` done, if `worker` still holds it: the twin of dropping lesson 3's receipt. Returns
+/// whether it did; `false` means the lease ran out and another worker took the job over.
+pub async fn acknowledge(client: &Client, number: usize, worker: &str) -> Result<bool, Error> {
+    let number = number as i32;
+    let done = client
+        .execute(
+            "UPDATE jobs SET state = 'done', lease_until = NULL
+             WHERE number = $1 AND state = 'running' AND leased_by = $2",
+            &[&number, &worker],
+        )
+        .await?;
+    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
+    Ok(done == 1)
+}
+
+/// Puts job `number` back in the queue after a failed attempt, due again after `delay`: lesson 5's retry
+/// timer is a timestamp here. Returns whether `worker` still held it.
+pub async fn retry_later(
+    client: &Client,
+    number: usize,
+    worker: &str,
+    delay: Duration,
+    error: &str,
+) -> Result<bool, Error> {
+    let number = number as i32;
+    let queued = client
+        .execute(
+            "UPDATE jobs
+             SET state = 'queued', attempts = attempts + 1, last_error = $3, lease_until = NULL,
+                 run_at = now() + make_interval(secs => $4)
+             WHERE number = $1 AND state = 'running' AND leased_by = $2",
+            &[&number, &worker, &error, &delay.as_secs_f64()],
+        )
+        .await?;
+    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
+    Ok(queued == 1)
+}
+
+/// Parks job `number` after its last attempt failed: its state becomes `dead`, lesson 5's dead-letter queue.
+/// Returns whether `worker` still held it.
+pub async fn bury(client: &Client, number: usize, worker: &str, error: &str) -> Result<bool, Error> {
+    let number = number as i32;
+    let buried = client
+        .execute(
+            "UPDATE jobs SET state = 'dead', attempts = attempts + 1, last_error = $3, lease_until = NULL
+             WHERE number = $1 AND state = 'running' AND leased_by = $2",
+            &[&number, &worker, &error],
+        )
+        .await?;
+    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
+    Ok(buried == 1)
+}
+
+/// What a worker with nothing to claim needs to know.
+#[derive(Debug, Clone, Copy)]
+pub struct Outlook {
+    /// Whether the queue is closed: no new job will come.
+    pub closed: bool,
+    /// Jobs queued or running: jobs that are not done or dead yet.
+    pub unfinished: usize,
+    /// How long until a job becomes due (a retry's backoff) or a lease runs out, if one will.
+    pub next_due_in: Option<Duration>,
+}
+
+/// What a worker with nothing to claim needs to know: see [`Outlook`].
+pub async fn outlook(client: &Client) -> Result<Outlook, Error> {
+    let row = client
+        .query_one(
+            "SELECT (SELECT closed FROM queue),
+                    count(*) FILTER (WHERE state IN ('queued', 'running')),
+                    extract(epoch FROM min(CASE state WHEN 'queued' THEN run_at WHEN 'running' THEN lease_until
+                                               END) - now())::float8
+             FROM jobs",
+            &[],
+        )
+        .await?;
+    let next_due_in: Option<f64> = row.get(2);
+    Ok(Outlook {
+        closed: row.get(0),
+        unfinished: row.get::<_, i64>(1) as usize,
+        next_due_in: next_due_in.map(|seconds| Duration::from_secs_f64(seconds.max(0.0))),
+    })
+}
+
+/// Closes the queue: no more jobs will come. The twin of dropping the last sender.
+pub async fn close(client: &Client) -> Result<(), Error> {
+    client.batch_execute(&format!("UPDATE queue SET closed = true; NOTIFY {JOBS_CHANGED}")).await
+}
+
+/// Puts every dead job back in the queue for one more attempt, and returns their numbers.
+pub async fn replay_dead_letters(client: &Client) -> Result<Vec<usize>, Error> {
+    let rows = client
+        .query("UPDATE jobs SET state = 'queued', run_at = now() WHERE state = 'dead' RETURNING number", &[])
+        .await?;
+    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
+    let mut numbers: Vec<usize> = rows.iter().map(|row| row.get::<_, i32>(0) as usize).collect();
+    numbers.sort_unstable();
+    Ok(numbers)
+}
+
+/// The database's own account of the run, to hold the transcript's against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Jobs in the table.
+    pub jobs: usize,
+    /// Jobs done.
+    pub done: usize,
+    /// Jobs dead.
+    pub dead: usize,
+    /// Jobs neither done nor dead.
+    pub unfinished: usize,
+    /// Results written: one per job done, if every effect was made once.
+    pub results: usize,
+    /// The jobs delivered more times than their attempts explain, a delivery cut short (the worker's process
+    /// died, or its lease ran out): `(number, deliveries, attempts)`.
+    pub delivered_again: Vec<(usize, u32, u32)>,
+}
+
+/// The database's own account of the run.
+pub async fn account(client: &Client) -> Result<Account, Error> {
+    let counts = client
+        .query_one(
+            "SELECT count(*), count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'dead'),
+                    (SELECT count(*) FROM results)
+             FROM jobs",
+            &[],
+        )
+        .await?;
+    let again = client
+        .query(
+            // A delivery ends in a failed attempt, or in the job done: any other delivery was cut short.
+            "SELECT number, deliveries, attempts FROM jobs
+             WHERE deliveries > attempts + CASE state WHEN 'done' THEN 1 ELSE 0 END
+             ORDER BY number",
+            &[],
+        )
+        .await?;
+    let count = |index: usize| counts.get::<_, i64>(index) as usize;
+    Ok(Account {
+        jobs: count(0),
+        done: count(1),
+        dead: count(2),
+        unfinished: count(0) - count(1) - count(2),
+        results: count(3),
+        delivered_again: again
+            .iter()
+            .map(|row| {
+                (row.get::<_, i32>(0) as usize, row.get::<_, i32>(1) as u32, row.get::<_, i32>(2) as u32)
+            })
+            .collect(),
+    })
+}
+
+/// Waits until every job is done or dead: lesson 3's `queue.join()`, on the table. `bell` rings on
+/// [`JOBS_CHANGED`], which the connection of `client` listens to; `look_again` is the safety net.
+pub async fn join(client: &Client, bell: &Notify, look_again: Duration) -> Result<(), Error> {
+    loop {
+        // Ready for the bell before looking, so that a change between the look and the wait is not missed.
+        let mut rung = pin!(bell.notified());
+        rung.as_mut().enable();
+        if outlook(client).await?.unfinished == 0 {
+            return Ok(());
+        }
+        tokio::select! {
+            biased;
+            () = rung => {}
+            () = tokio::time::sleep(look_again) => {}
+        }
+    }
+}
+
+/// Waits until fewer than `capacity` jobs wait in the queue: backpressure, which a table does not have by
+/// itself. `bell` rings on [`JOB_TAKEN`], which the connection of `client` listens to; `look_again` is the
+/// safety net.
+pub async fn room(
+    client: &Client,
+    bell: &Notify,
+    capacity: usize,
+    look_again: Duration,
+) -> Result<(), Error> {
+    loop {
+        let mut rung = pin!(bell.notified());
+        rung.as_mut().enable();
+        if waiting(client).await? < capacity {
+            return Ok(());
+        }
+        tokio::select! {
+            biased;
+            () = rung => {}
+            () = tokio::time::sleep(look_again) => {}
+        }
+    }
+}

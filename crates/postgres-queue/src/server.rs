@@ -1,0 +1,263 @@
+//! The PostgreSQL server the lesson talks to: the one `DATABASE_URL` names, or a throwaway cluster of its own.
+//!
+//! A throwaway cluster is what many projects use for their tests: `initdb` makes a fresh data folder,
+//! `pg_ctl start` runs a server on it that listens only on a Unix socket inside that folder (no TCP port, so
+//! nothing else on the machine can reach it, and two clusters never collide), and when the program ends, the
+//! server is stopped and the folder deleted. "When the program ends" includes Ctrl-C and a crash: a small
+//! shell, the keeper, waits for the program to go away and then cleans up. None of this is the lesson; it is
+//! what lets `cargo xtask lesson 9` run with no set-up.
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use tokio_postgres::{Client, Config, NoTls};
+
+/// The name of the cluster's superuser, which the lesson connects as.
+const USER: &str = "lesson";
+
+/// A PostgreSQL server to use, and, for a throwaway cluster, what stops it.
+#[derive(Debug)]
+pub struct Server {
+    /// How to connect, as `tokio-postgres` and the worker processes read it: a URL or `key=value` pairs.
+    connection_string: String,
+    /// What the transcript says the server is.
+    description: String,
+    /// A throwaway cluster's keeper, held for its `Drop`, which stops the cluster.
+    _keeper: Option<Keeper>,
+}
+
+impl Server {
+    /// The server that `url` names (`DATABASE_URL`): `postgres://user@host/database`, or `host=… dbname=…`.
+    pub fn at(url: &str) -> Result<Server, String> {
+        url.parse::<Config>().map_err(|error| format!("DATABASE_URL is not a connection string: {error}"))?;
+        Ok(Server {
+            connection_string: url.to_string(),
+            description: "the server of DATABASE_URL".into(),
+            _keeper: None,
+        })
+    }
+
+    /// Starts a throwaway cluster in a new folder inside `parent`, and returns once it accepts connections.
+    pub fn start_throwaway(parent: &Path) -> Result<Server, String> {
+        let programs = find_server_programs()?;
+        // PostgreSQL refuses to run as root (a server bug would then own the machine). Run by root, as in a
+        // container, the lesson runs the server as the `postgres` user that the package creates.
+        let owner = if running_as_root() { Some(postgres_user()?) } else { None };
+        fs::create_dir_all(parent).map_err(|error| format!("cannot make {}: {error}", parent.display()))?;
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::chown(parent, Some(uid), Some(gid))
+                .map_err(|error| format!("cannot give {} to the postgres user: {error}", parent.display()))?;
+        }
+        let folder = parent.join(format!("cluster-{}", std::process::id()));
+        // A folder left by an earlier program with the same process number is stale: its keeper is gone.
+        let _ = fs::remove_dir_all(&folder);
+        let as_owner = |program: &str| {
+            let mut command = Command::new(programs.join(program));
+            if let Some((uid, gid)) = owner {
+                command.uid(uid).gid(gid);
+            }
+            // A process group of its own: a Ctrl-C in the terminal reaches the lesson, which decides what to
+            // do, and not the server, which would stop at once.
+            command.process_group(0).stdin(Stdio::null());
+            command
+        };
+
+        // The keeper, started first so that it cleans up after a failure too: it waits until its standard
+        // input ends, which happens when this program drops the pipe or ends in any way at all, then stops the
+        // server and deletes the folder.
+        let mut shell = Command::new("sh");
+        if let Some((uid, gid)) = owner {
+            shell.uid(uid).gid(gid);
+        }
+        let keeper = shell
+            .args([
+                "-c",
+                r#"read -r _; "$0/pg_ctl" stop --pgdata "$1" --mode immediate --silent; rm -rf "$1""#,
+            ])
+            .arg(&programs)
+            .arg(&folder)
+            .process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|error| format!("cannot start the shell that stops the server: {error}"))?;
+        let keeper = Keeper(Some(keeper));
+
+        // `--no-sync` and `fsync=off`: a throwaway cluster need not survive a power cut, and starts in a
+        // fraction of a second instead of seconds.
+        let made = as_owner("initdb")
+            .arg("--pgdata")
+            .arg(&folder)
+            .args(["--username", USER, "--auth", "trust", "--no-sync", "--encoding", "UTF8", "--locale", "C"])
+            .output()
+            .map_err(|error| format!("cannot run initdb: {error}"))?;
+        if !made.status.success() {
+            let said = String::from_utf8_lossy(&made.stderr);
+            return Err(format!("initdb failed: {}", said.lines().last().unwrap_or("no message")));
+        }
+        let log = folder.join("server.log");
+        let server_options = format!(
+            "-k {} -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            quoted_for_shell(&folder)
+        );
+        let started = as_owner("pg_ctl")
+            .args(["start", "--wait", "--silent", "--pgdata"])
+            .arg(&folder)
+            .arg("--log")
+            .arg(&log)
+            .args(["-o", &server_options])
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|error| format!("cannot run pg_ctl: {error}"))?;
+        if !started.success() {
+            let said = fs::read_to_string(&log).unwrap_or_default();
+            let last = said.lines().last().unwrap_or("no message").to_string();
+            return Err(format!(
+                "the throwaway PostgreSQL server did not start: {last} (its log: {})",
+                log.display()
+            ));
+        }
+
+        let version = fs::read_to_string(folder.join("PG_VERSION")).unwrap_or_default();
+        Ok(Server {
+            connection_string: format!("host={} user={USER} dbname=postgres", quoted_for_libpq(&folder)),
+            description: format!("a throwaway PostgreSQL {} cluster in {}", version.trim(), folder.display()),
+            _keeper: Some(keeper),
+        })
+    }
+
+    /// How to connect: a URL or `key=value` pairs, as `DATABASE_URL` takes them.
+    pub fn connection_string(&self) -> &str {
+        &self.connection_string
+    }
+
+    /// The same, for database `name` on a throwaway cluster (whose connection string is `key=value` pairs,
+    /// where a later key wins): what the tests give each test.
+    pub fn connection_string_for(&self, name: &str) -> String {
+        format!("{} dbname={name}", self.connection_string)
+    }
+
+    /// What the server is, in a few words: "a throwaway PostgreSQL 15 cluster in target/…".
+    pub fn describe(&self) -> &str {
+        &self.description
+    }
+
+    /// Connects to the server. See [`connect`].
+    pub async fn connect(&self) -> Result<(Client, std::sync::Arc<tokio::sync::Notify>), String> {
+        connect(&self.connection_string).await
+    }
+}
+
+/// The shell that stops a throwaway cluster and deletes its folder, once its standard input closes.
+#[derive(Debug)]
+struct Keeper(Option<Child>);
+
+impl Drop for Keeper {
+    /// Closes the keeper's standard input, which tells it to stop the server, and waits for it: the server
+    /// is gone when this returns.
+    fn drop(&mut self) {
+        if let Some(mut keeper) = self.0.take() {
+            drop(keeper.stdin.take());
+            let _ = keeper.wait();
+        }
+    }
+}
+
+/// Connects to the server that `connection_string` names, and returns the client and a `Notify` that wakes
+/// whoever waits on it each time a notification (`NOTIFY`) arrives on a channel this connection `LISTEN`s to.
+///
+/// `tokio-postgres` splits a connection in two: the `Client`, which sends queries, and the `Connection`, which
+/// does the talking on the socket and must be polled by a task of its own. That task is also where
+/// notifications arrive, so it is the one that rings the bell.
+pub async fn connect(
+    connection_string: &str,
+) -> Result<(Client, std::sync::Arc<tokio::sync::Notify>), String> {
+    use futures::StreamExt;
+    let config: Config =
+        connection_string.parse().map_err(|error| format!("not a connection string: {error}"))?;
+    let (client, mut connection) =
+        config.connect(NoTls).await.map_err(|error| format!("cannot connect to PostgreSQL: {error}"))?;
+    let bell = std::sync::Arc::new(tokio::sync::Notify::new());
+    let ringer = bell.clone();
+    tokio::spawn(async move {
+        let mut messages = futures::stream::poll_fn(move |context| connection.poll_message(context));
+        while let Some(Ok(message)) = messages.next().await {
+            if let tokio_postgres::AsyncMessage::Notification(_) = message {
+                ringer.notify_waiters();
+            }
+        }
+    });
+    Ok((client, bell))
+}
+
+/// The folder of PostgreSQL's server programs (`initdb`, `pg_ctl`): `POSTGRES_BIN_DIR` if set, then where
+/// Debian and Ubuntu put them (`/usr/lib/postgresql/<version>/bin`, not on `PATH`), newest first, then `PATH`.
+fn find_server_programs() -> Result<PathBuf, String> {
+    let has_them = |folder: &Path| folder.join("initdb").is_file() && folder.join("pg_ctl").is_file();
+    if let Some(folder) = std::env::var_os("POSTGRES_BIN_DIR") {
+        let folder = PathBuf::from(folder);
+        return if has_them(&folder) {
+            Ok(folder)
+        } else {
+            Err(format!("POSTGRES_BIN_DIR is {}, which holds no initdb and pg_ctl", folder.display()))
+        };
+    }
+    let mut debian: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| Some((entry.file_name().to_str()?.parse().ok()?, entry.path().join("bin"))))
+        .collect();
+    debian.sort();
+    let on_path = std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>());
+    debian
+        .into_iter()
+        .rev()
+        .map(|(_, folder)| folder)
+        .chain(on_path.into_iter().flatten())
+        .find(|folder| has_them(folder))
+        .ok_or_else(|| {
+            "PostgreSQL's server programs (initdb, pg_ctl) were not found: install PostgreSQL (Debian and \
+             Ubuntu: apt-get install postgresql; Fedora: dnf install postgresql-server; macOS: brew install \
+             postgresql), or set POSTGRES_BIN_DIR to their folder, or give a running server in DATABASE_URL"
+                .to_string()
+        })
+}
+
+/// Whether this program runs as root. (The owner of `/proc/self` is the process's user: no `libc` needed.)
+fn running_as_root() -> bool {
+    fs::metadata("/proc/self").map(|process| process.uid() == 0).unwrap_or(false)
+}
+
+/// The user and group numbers of the `postgres` user, from `/etc/passwd`.
+fn postgres_user() -> Result<(u32, u32), String> {
+    let users = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    users
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            match fields[..] {
+                ["postgres", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
+                _ => None,
+            }
+        })
+        .ok_or_else(|| {
+            "run as root, the lesson runs PostgreSQL as the user postgres, and there is none: install the \
+             postgresql package, or run the lesson as another user"
+                .to_string()
+        })
+}
+
+/// `path` in single quotes, for the shell that `pg_ctl` hands the server's options to.
+fn quoted_for_shell(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}
+
+/// `path` in single quotes, for a `key=value` connection string.
+fn quoted_for_libpq(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\\', r"\\").replace('\'', r"\'"))
+}

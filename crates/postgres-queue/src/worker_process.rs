@@ -1,0 +1,246 @@
+//! A worker process: this same program, started by the lesson with `worker-process` as its first argument.
+//!
+//! It could run on another machine: all it needs is the connection string. It opens one connection, which
+//! its workers share (a `tokio-postgres` client sends their statements one after another on it), runs its
+//! workers as tasks, and reports what they do on its standard output (`events.rs`).
+
+use std::pin::pin;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use lesson_support::{Job, Slot, Workload};
+use rand::RngExt;
+use tokio::sync::Notify;
+use tokio_postgres::Client;
+
+use crate::events::{Event, What};
+use crate::queue::{self, Claim};
+
+/// The first argument that makes this program a worker process.
+pub const WORKER_PROCESS: &str = "worker-process";
+
+/// What a worker process needs to know, given on its command line by the lesson.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "postgres-queue worker-process",
+    about = "A worker process of lesson 9 (the lesson starts it)"
+)]
+pub struct WorkerProcess {
+    /// The process's number, from 1: `P1`.
+    #[arg(long)]
+    pub process: usize,
+    /// The numbers of the workers it runs, across every process.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub workers: Vec<usize>,
+    /// How to reach the server.
+    #[arg(long)]
+    pub connect: String,
+    /// The schema that holds the queue's tables.
+    #[arg(long)]
+    pub schema: String,
+    /// The seed: each job's processing time, and which of its attempts fail.
+    #[arg(long)]
+    pub seed: u64,
+    /// How many times faster than the lesson's clock the wall clock runs.
+    #[arg(long)]
+    pub speed_up: u32,
+    /// The chance that an attempt fails for a transient reason.
+    #[arg(long)]
+    pub fail_rate: f64,
+    /// Jobs that fail on every attempt.
+    #[arg(long, value_delimiter = ',')]
+    pub poison: Vec<usize>,
+    /// Attempts before a job is dead.
+    #[arg(long)]
+    pub max_attempts: u32,
+    /// The delay before the first retry, in milliseconds of the lesson's clock; it doubles for each retry.
+    #[arg(long)]
+    pub backoff_ms: u64,
+    /// How long a claim lasts, in milliseconds of the lesson's clock.
+    #[arg(long)]
+    pub lease_ms: u64,
+}
+
+impl WorkerProcess {
+    /// The command-line arguments that start this worker process, after the program's name.
+    pub fn to_args(&self) -> Vec<String> {
+        let list = |numbers: &[usize]| numbers.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+        let mut args = vec![
+            WORKER_PROCESS.to_string(),
+            format!("--process={}", self.process),
+            format!("--workers={}", list(&self.workers)),
+            format!("--connect={}", self.connect),
+            format!("--schema={}", self.schema),
+            format!("--seed={}", self.seed),
+            format!("--speed-up={}", self.speed_up),
+            format!("--fail-rate={}", self.fail_rate),
+            format!("--max-attempts={}", self.max_attempts),
+            format!("--backoff-ms={}", self.backoff_ms),
+            format!("--lease-ms={}", self.lease_ms),
+        ];
+        if !self.poison.is_empty() {
+            args.push(format!("--poison={}", list(&self.poison)));
+        }
+        args
+    }
+
+    /// A duration of the lesson's clock, as the wall clock runs it.
+    fn wall(&self, duration: Duration) -> Duration {
+        duration / self.speed_up
+    }
+}
+
+/// The worker's name in the transcript, and in the database's `leased_by`: `P1/Worker-2`.
+pub fn worker_name(process: usize, worker: usize) -> String {
+    format!("P{process}/Worker-{worker}")
+}
+
+/// Runs a worker process, if this program was started as one; `None` if it was not.
+pub fn main_if_asked() -> Option<ExitCode> {
+    let mut args = std::env::args();
+    let _program = args.next();
+    if args.next().as_deref() != Some(WORKER_PROCESS) {
+        return None;
+    }
+    let process = WorkerProcess::parse_from(std::env::args().skip(1));
+    // The lesson holds this process's standard input open for as long as it runs. When it ends, in any way
+    // (even killed), the pipe closes: this process ends too, instead of waiting forever for a queue that no
+    // one will close.
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        std::process::exit(1);
+    });
+    let runtime = lesson_support::clock::runtime(true);
+    match runtime.block_on(run(process)) {
+        Ok(()) => Some(ExitCode::SUCCESS),
+        Err(problem) => {
+            eprintln!("error: worker process: {problem}");
+            Some(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Connects, listens for news of jobs, and runs the workers until every one has shut down.
+async fn run(process: WorkerProcess) -> Result<(), String> {
+    let (client, bell) = crate::server::connect(&process.connect).await?;
+    let database = |error: tokio_postgres::Error| format!("the database: {error}");
+    queue::use_schema(&client, &process.schema).await.map_err(database)?;
+    queue::listen(&client, queue::JOBS_CHANGED).await.map_err(database)?;
+    let (client, process) = (Arc::new(client), Arc::new(process));
+    let workers: Vec<_> = process
+        .workers
+        .iter()
+        .map(|&worker| tokio::spawn(work(worker, client.clone(), bell.clone(), process.clone())))
+        .collect();
+    for worker in workers {
+        worker.await.map_err(|crash| format!("a worker crashed: {crash}"))?.map_err(database)?;
+    }
+    Ok(())
+}
+
+/// A safety net under the notifications: a worker with nothing to do looks again at least this often (on
+/// the lesson's clock), even if no notification came. Notifications are not stored: one sent while a
+/// connection is being made is lost.
+const LOOK_AGAIN_EVERY: Duration = Duration::from_secs(2);
+
+/// A worker: claims jobs and processes them until the queue is closed and every job is done or dead.
+async fn work(
+    worker: usize,
+    client: Arc<Client>,
+    bell: Arc<Notify>,
+    process: Arc<WorkerProcess>,
+) -> Result<(), tokio_postgres::Error> {
+    let name = worker_name(process.process, worker);
+    let report = |what: What| println!("{}", Event { worker, what });
+    let workload = Workload::new(process.seed);
+    let lease = process.wall(Duration::from_millis(process.lease_ms));
+    loop {
+        // Listen for the bell *before* looking at the queue, as lesson 4's queue does: a notification that
+        // comes between the look and the wait is kept, not lost.
+        let mut rung = pin!(bell.notified());
+        rung.as_mut().enable();
+        if let Some(claim) = queue::claim(&client, &name, lease).await? {
+            let from = claim.taken_over_from.clone();
+            report(What::Took { job: claim.number, delivery: claim.delivery, from });
+            let job = workload.job(claim.number);
+            process_one(&client, &name, job, &claim, &workload, &process, &report).await?;
+            continue;
+        }
+        let outlook = queue::outlook(&client).await?;
+        if outlook.closed && outlook.unfinished == 0 {
+            break;
+        }
+        // Nothing to claim yet: wait for the bell, or until a retry is due or a lease runs out.
+        let nap = outlook.next_due_in.unwrap_or(Duration::MAX).min(process.wall(LOOK_AGAIN_EVERY));
+        tokio::select! {
+            biased;
+            () = rung => {}
+            () = tokio::time::sleep(nap) => {}
+        }
+    }
+    report(What::ShutDown);
+    Ok(())
+}
+
+/// Processes one claimed job: the work, then its effect and the acknowledgement, or a retry, or a burial.
+async fn process_one(
+    client: &Client,
+    name: &str,
+    job: Job,
+    claim: &Claim,
+    workload: &Workload,
+    process: &WorkerProcess,
+    report: &impl Fn(What),
+) -> Result<(), tokio_postgres::Error> {
+    // The work: a timer stands in for it, as in every lesson. No transaction is open meanwhile: the job is
+    // held by its lease alone.
+    tokio::time::sleep(process.wall(job.processing_time)).await;
+    let failure = if process.poison.contains(&job.number) {
+        Some("a poison job: it fails every time (--poison)")
+    } else if workload.random_at(job.number, Slot::Attempt(claim.attempt)).random_bool(process.fail_rate) {
+        Some("a transient error (--fail-rate)")
+    } else {
+        None
+    };
+    let number = job.number;
+    let Some(error) = failure else {
+        // The effect first, then the acknowledgement, each its own statement. A process that dies between
+        // the two leaves a job with its result written and its lease running: the job is delivered again,
+        // and the second write does nothing. That is the order that makes "at least once" safe.
+        let wrote = queue::write_result(client, number, name).await?;
+        let acknowledged = queue::acknowledge(client, number, name).await?;
+        report(match (wrote, acknowledged) {
+            (true, _) => What::Processed { job: number, attempt: claim.attempt },
+            (false, true) => What::AlreadyWritten { job: number },
+            (false, false) => What::LostLease { job: number },
+        });
+        return Ok(());
+    };
+    let still_held = if claim.attempt < process.max_attempts {
+        // Lesson 5's backoff: 100 ms before attempt 2, 200 ms before attempt 3, ...
+        let delay = Duration::from_millis(process.backoff_ms) * 2u32.pow(claim.attempt - 1);
+        let queued = queue::retry_later(client, number, name, process.wall(delay), error).await?;
+        if queued {
+            let delay_ms = delay.as_millis() as u64;
+            report(What::Retrying {
+                job: number,
+                attempt: claim.attempt,
+                delay_ms,
+                error: error.to_string(),
+            });
+        }
+        queued
+    } else {
+        let buried = queue::bury(client, number, name, error).await?;
+        if buried {
+            report(What::Dead { job: number, attempts: claim.attempt, error: error.to_string() });
+        }
+        buried
+    };
+    if !still_held {
+        report(What::LostLease { job: number });
+    }
+    Ok(())
+}
