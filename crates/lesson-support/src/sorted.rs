@@ -1,4 +1,5 @@
-//! The sorted view of a run: what stays the same from run to run of a lesson on threads (lesson 8).
+//! The sorted view of a run: what stays the same from run to run of a lesson on threads or processes
+//! (lessons 8 and 9).
 //!
 //! On tokio's simulated clock every run with the same seed prints the same bytes. Threads run on the wall
 //! clock, and the operating system decides which one runs when: which worker takes which job, and the times
@@ -7,7 +8,8 @@
 //! it can be a reference (`--sorted`, and the lesson's snapshot), and two runs can be compared:
 //!
 //! - the heading, as it is;
-//! - every event without its time, `Worker-2` written `Worker`, the lines sorted;
+//! - every event without its time, `Worker-2` (and lesson 9's `P1/Worker-2`) written `Worker`, the lines
+//!   sorted;
 //! - the summary without the elapsed time and the waits, whose lengths vary.
 
 /// The sorted view of `output`, a run's transcript and summary.
@@ -83,7 +85,13 @@ fn event(line: &str) -> Option<String> {
     let (time, rest) = rest.split_once("s  [")?;
     time.parse::<f64>().ok()?;
     let (task, text) = rest.split_once("] ")?;
-    let task = match task.strip_prefix("Worker-") {
+    // Lesson 9 names a worker with its process: `P1/Worker-2`. Which process a job goes to varies too.
+    let digits = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+    let worker = match task.strip_prefix('P').and_then(|rest| rest.split_once('/')) {
+        Some((process, worker)) if digits(process) => worker,
+        _ => task,
+    };
+    let task = match worker.strip_prefix("Worker-") {
         Some(number) if number.chars().all(|c| c.is_ascii_digit()) => "Worker",
         _ => task,
     };
@@ -137,6 +145,10 @@ Exit status 0: every job is accounted for and every task shut down.
             .replace("1.076s", "1.090s")
             .replace("1.1 seconds", "1.2 seconds");
         assert_eq!(sorted_view(&other), sorted_view(RUN));
+        // Lesson 9's workers carry their process's name, and which process takes a job varies as well.
+        let in_processes = RUN.replace("[Worker-1]", "[P2/Worker-1]").replace("[Worker-2]", "[P1/Worker-2]");
+        assert_eq!(sorted_view(&in_processes), sorted_view(RUN));
+        assert_ne!(sorted_view(&RUN.replace("[Worker-1]", "[Px/Worker-1]")), sorted_view(RUN));
         assert_eq!(sorted_view(&sorted_view(RUN)), sorted_view(RUN), "a sorted view is its own sorted view");
         assert_ne!(
             sorted_view(&RUN.replace("process_item_2 (took", "process_item_3 (took")),

@@ -28,7 +28,7 @@ pub enum What {
     Processed { job: usize, attempt: u32 },
     /// It processed a job whose result was already written by an earlier delivery: the write did nothing.
     AlreadyWritten { job: usize },
-    /// Its lease on a job ran out before it finished: another worker holds the job now.
+    /// An attempt failed after the lease on its job ran out: another worker holds the job now.
     LostLease { job: usize },
     /// An attempt failed; the job is queued again, due after `delay_ms` (on the lesson's clock).
     Retrying { job: usize, attempt: u32, delay_ms: u64, error: String },

@@ -145,6 +145,13 @@ impl LessonOptions for Options {
                 self.processes, settings.workers
             ));
         }
+        if self.kill_worker_at.is_some() && self.processes < 2 {
+            return Err(
+                "--kill-worker-at needs --processes 2 or more: with one, no worker is left to take the jobs of the \
+                 one killed"
+                    .to_string(),
+            );
+        }
         if self.lease <= 0.0 {
             return Err("--lease must be more than 0 seconds".to_string());
         }

@@ -198,7 +198,7 @@ impl Relay {
             What::LostLease { job: number } => {
                 self.held.remove(&event.worker);
                 task.say(format_args!(
-                    "Finished {} after its lease ran out: another worker holds it now, so this worker leaves it",
+                    "Failed {} after its lease ran out: another worker holds the job now, and this one leaves it",
                     self.harness.job(number).name()
                 ));
             }

@@ -157,19 +157,18 @@ pub async fn write_result(client: &Client, number: usize, worker: &str) -> Resul
     Ok(written == 1)
 }
 
-/// Marks job `number` done, if `worker` still holds it: the twin of dropping lesson 3's receipt. Returns
-/// whether it did; `false` means the lease ran out and another worker took the job over.
-pub async fn acknowledge(client: &Client, number: usize, worker: &str) -> Result<bool, Error> {
+/// Marks job `number` done: the twin of dropping lesson 3's receipt. Called once its result is written, by
+/// whichever worker holds it now: a job whose effect is made is done, even if its lease ran out meanwhile and
+/// another worker took it over (that worker then finds the result written, and the job done).
+pub async fn acknowledge(client: &Client, number: usize) -> Result<(), Error> {
     let number = number as i32;
-    let done = client
+    client
         .execute(
-            "UPDATE jobs SET state = 'done', lease_until = NULL
-             WHERE number = $1 AND state = 'running' AND leased_by = $2",
-            &[&number, &worker],
+            "UPDATE jobs SET state = 'done', lease_until = NULL WHERE number = $1 AND state = 'running'",
+            &[&number],
         )
         .await?;
-    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
-    Ok(done == 1)
+    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await
 }
 
 /// Puts job `number` back in the queue after a failed attempt, due again after `delay`: lesson 5's retry

@@ -210,11 +210,11 @@ async fn process_one(
         // the two leaves a job with its result written and its lease running: the job is delivered again,
         // and the second write does nothing. That is the order that makes "at least once" safe.
         let wrote = queue::write_result(client, number, name).await?;
-        let acknowledged = queue::acknowledge(client, number, name).await?;
-        report(match (wrote, acknowledged) {
-            (true, _) => What::Processed { job: number, attempt: claim.attempt },
-            (false, true) => What::AlreadyWritten { job: number },
-            (false, false) => What::LostLease { job: number },
+        queue::acknowledge(client, number).await?;
+        report(if wrote {
+            What::Processed { job: number, attempt: claim.attempt }
+        } else {
+            What::AlreadyWritten { job: number }
         });
         return Ok(());
     };

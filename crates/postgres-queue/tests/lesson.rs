@@ -1,0 +1,196 @@
+//! Lesson 9's behaviour, against a real PostgreSQL: one throwaway cluster for this test program, and a
+//! database of its own for each test. There is no mock, and no skip: where PostgreSQL cannot run, these
+//! tests fail, and say why.
+//!
+//! Each test runs the lesson's real program, as a learner does, because its workers are processes: the
+//! program starts copies of itself.
+
+use std::process::Command;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use lesson_support::sorted_view;
+use lesson_support::testing::Summary;
+use postgres_queue::server::Server;
+
+/// The cluster every test of this program shares. It is never dropped: it stops when this program ends,
+/// whichever way it ends (see `server.rs`).
+fn cluster() -> &'static Server {
+    static CLUSTER: OnceLock<Server> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        let folder = std::env::temp_dir().join("postgres-queue-tests");
+        Server::start_throwaway(&folder)
+            .unwrap_or_else(|problem| panic!("lesson 9's tests need PostgreSQL: {problem}"))
+    })
+}
+
+/// A new, empty database on the shared cluster, and the connection string that names it.
+fn new_database() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    let name = format!("test_{}", NEXT.fetch_add(1, Ordering::SeqCst));
+    let runtime = lesson_support::clock::runtime(true);
+    runtime.block_on(async {
+        let (client, _) = cluster().connect().await.expect("the cluster accepts connections");
+        client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("a new database");
+    });
+    cluster().connection_string_for(&name)
+}
+
+/// Runs lesson 9's program with `args`, on a database of its own, and returns all it prints and its exit
+/// status, as `lesson_support::capture` does for the other lessons.
+fn run(args: &[&str]) -> String {
+    run_with(args, Some(&new_database()))
+}
+
+/// Runs lesson 9's program with `args` and `DATABASE_URL` set to `database`, or unset.
+fn run_with(args: &[&str], database: Option<&str>) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_postgres-queue"));
+    command.args(args).env_remove("DATABASE_URL");
+    if let Some(database) = database {
+        command.env("DATABASE_URL", database);
+    }
+    let output = command.output().expect("the lesson's program runs");
+    let status = output.status.code().unwrap_or(-1);
+    format!(
+        "{}{}[exit status {status}]\n",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The lesson's `--help`: every flag, and what it accepts.
+#[test]
+fn help_lists_every_flag() {
+    let help = run_with(&["--help"], None);
+    insta::assert_snapshot!(help);
+}
+
+/// The default run, as its sorted view: the jobs, what each took, what every task said, and both accounts.
+#[test]
+fn default_run() {
+    let output = run(&[]);
+    let summary = Summary::of(&output);
+    assert!(summary.is_clean() && summary.processed == 20 && summary.shut_down == (5, 5), "{output}");
+    assert!(output.contains("[Main] The database's account: 20 jobs, 20 done, 0 dead, 20 results written"));
+    insta::assert_snapshot!(sorted_view(&output));
+}
+
+/// With no `DATABASE_URL`, the lesson starts a throwaway cluster of its own, and it is gone afterwards.
+#[test]
+fn with_no_database_url_a_throwaway_cluster_comes_and_goes() {
+    let output = run_with(&["--jobs", "4", "--workers", "2"], None);
+    assert!(Summary::of(&output).is_clean(), "{output}");
+    assert!(output.contains("in a throwaway PostgreSQL cluster of this run's own"), "{output}");
+    let clusters =
+        std::path::Path::new(env!("CARGO_BIN_EXE_postgres-queue")).with_file_name("postgres-clusters");
+    // The keeper deletes the cluster's folder once the program has ended; give it a moment.
+    let mut left = Vec::new();
+    for _ in 0..100 {
+        left = std::fs::read_dir(&clusters)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.file_name())
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Other tests' programs may be running clusters at the same time; none may stay behind for long.
+    assert!(left.is_empty(), "clusters left behind in {}: {left:?}", clusters.display());
+}
+
+/// The fault test: a worker process is killed with SIGKILL while it holds jobs. Every job is still done, its
+/// effect written once, and the redelivery is reported.
+#[test]
+fn a_killed_worker_process_loses_no_job() {
+    let output = run(&["--kill-worker-at", "2", "--lease", "1"]);
+    let summary = Summary::of(&output);
+    assert!(summary.is_clean() && summary.processed == 20, "{output}");
+    assert!(output.contains("[Main] Killing P1 with SIGKILL"), "{output}");
+    assert!(output.contains("Killed holding process_item_"), "P1 held no job when it was killed:\n{output}");
+    assert!(output.contains("Took over process_item_"), "no job was taken over:\n{output}");
+    assert!(output.contains("was delivered 2 times for 1 attempt(s)"), "{output}");
+    assert!(output.contains("[Main] The database's account: 20 jobs, 20 done, 0 dead, 20 results written"));
+}
+
+/// A lease shorter than a job: jobs are delivered twice while their first worker still works on them, and
+/// the second write of a result does nothing.
+#[test]
+fn a_lease_shorter_than_a_job_delivers_it_twice_and_writes_it_once() {
+    let output = run(&["--jobs", "8", "--workers", "4", "--lease", "0.3"]);
+    let summary = Summary::of(&output);
+    assert!(summary.is_clean() && summary.processed == 8, "{output}");
+    assert!(output.contains("Took over process_item_"), "{output}");
+    assert!(
+        output.contains("its result was already written by an earlier delivery")
+            || output.contains("after its lease ran out"),
+        "{output}"
+    );
+    assert!(output.contains("[Main] The database's account: 8 jobs, 8 done, 0 dead, 8 results written"));
+}
+
+/// Retries, a poison job, and a replay: lesson 5's story, told by the table.
+#[test]
+fn a_poison_job_dies_and_its_replay_fails_again() {
+    let output = run(&["--fail-rate", "0.3", "--poison", "4", "--replay-dead-letters"]);
+    let summary = Summary::of(&output);
+    assert_eq!((summary.processed, summary.lost, summary.status), (19, 0, 0), "{output}");
+    assert!(output.contains("Gave up: process_item_4 after 3 attempt(s)"), "{output}");
+    assert!(output.contains("[Main] Replaying 1 dead job(s)"), "{output}");
+    assert!(output.contains("Still failing: process_item_4 on attempt 4"), "{output}");
+    assert!(output.contains("[Main] The database's account: 20 jobs, 19 done, 1 dead, 19 results written"));
+}
+
+/// Backpressure, which a table does not have by itself: with a queue of 1, the producer waits.
+#[test]
+fn the_producer_waits_while_the_queue_is_full() {
+    let output = run(&["--jobs", "10", "--queue-size", "1", "--workers", "1", "--processes", "1"]);
+    assert!(Summary::of(&output).is_clean(), "{output}");
+    let waited = output.lines().find(|line| line.contains("Producer waited")).unwrap_or_default();
+    assert!(waited.contains("for room in the queue") && !waited.contains(" 0.000s"), "{output}");
+}
+
+/// An urgent job jumps the queue: with one worker busy, it is taken before the jobs that came first.
+#[test]
+fn an_urgent_job_jumps_the_queue() {
+    let output = run(&["--jobs", "8", "--workers", "1", "--processes", "1", "--urgent", "8"]);
+    let processed: Vec<&str> = output.lines().filter(|line| line.contains("Processed:")).collect();
+    let eighth = processed.iter().position(|line| line.contains("process_item_8 ")).expect("job 8 processed");
+    assert!(eighth < 7, "the urgent job was not taken before the others:\n{output}");
+}
+
+#[test]
+fn more_processes_than_workers_are_refused_in_one_line() {
+    let output = run_with(&["--processes", "4", "--workers", "3"], None);
+    assert_eq!(
+        output,
+        "error: --processes 4 is more than --workers 3: each process runs at least one worker (see --help)\n[exit status 2]\n"
+    );
+}
+
+/// Without PostgreSQL's programs, one line says what to install, and the status is 3, not a usage error.
+#[test]
+fn without_postgresql_one_line_says_what_to_install() {
+    let output = Command::new(env!("CARGO_BIN_EXE_postgres-queue"))
+        .env_remove("DATABASE_URL")
+        .env("POSTGRES_BIN_DIR", "/nonexistent")
+        .output()
+        .expect("the lesson's program runs");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.starts_with("error: POSTGRES_BIN_DIR is /nonexistent, which holds no initdb and pg_ctl"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_database_url_that_cannot_be_reached_is_one_line_and_status_3() {
+    let output = run_with(&["--jobs", "2"], Some("host=/nonexistent user=nobody dbname=nothing"));
+    assert!(output.starts_with("error: cannot connect to PostgreSQL"), "{output}");
+    assert_eq!(output.lines().count(), 2, "{output}");
+    assert!(output.ends_with("[exit status 3]\n"), "{output}");
+}
