@@ -124,7 +124,8 @@ pub struct Options {
 
     /// The PostgreSQL server to use, as a URL (postgres://user@host/database) or key=value pairs. Without
     /// it, the lesson starts a throwaway cluster of its own.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL", allow_hyphen_values = true,
+          value_parser = connection_string)]
     pub database_url: Option<String>,
 
     /// The server, once `set_up` has found or started it. It lives as long as the program: a throwaway
@@ -186,6 +187,15 @@ fn seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `--database-url`'s parser: a connection string that `tokio-postgres` can read.
+fn connection_string(text: &str) -> Result<String, String> {
+    match text.parse::<tokio_postgres::Config>() {
+        // An empty string is a valid one, of defaults only: not what a learner who typed nothing meant.
+        Ok(_) if !text.trim().is_empty() => Ok(text.to_string()),
+        _ => Err("expected a PostgreSQL connection string, such as postgres://me@localhost/mine".to_string()),
+    }
+}
+
 /// `--fail-rate`'s parser: a probability, from 0 to 1.
 fn probability(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -219,10 +229,8 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
     let (client, bell) = server.connect().await?;
     queue::create(&client, SCHEMA).await.map_err(database)?;
     queue::listen(&client, queue::JOBS_CHANGED).await.map_err(database)?;
-    main.say(match options.database_url {
-        Some(_) => "The queue is a table, on the server of DATABASE_URL",
-        None => "The queue is a table, in a throwaway PostgreSQL cluster of this run's own",
-    });
+    // Which server it is (DATABASE_URL's, or a throwaway cluster) is left out, so that every run says the same.
+    main.say(format_args!("The queue is a table in PostgreSQL, in a schema of its own: {SCHEMA}"));
 
     let template = WorkerProcess {
         process: 0,

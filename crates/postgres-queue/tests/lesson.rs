@@ -80,7 +80,6 @@ fn default_run() {
 fn with_no_database_url_a_throwaway_cluster_comes_and_goes() {
     let output = run_with(&["--jobs", "4", "--workers", "2"], None);
     assert!(Summary::of(&output).is_clean(), "{output}");
-    assert!(output.contains("in a throwaway PostgreSQL cluster of this run's own"), "{output}");
     let clusters =
         std::path::Path::new(env!("CARGO_BIN_EXE_postgres-queue")).with_file_name("postgres-clusters");
     // The keeper deletes the cluster's folder once the program has ended; give it a moment.
@@ -193,4 +192,19 @@ fn a_database_url_that_cannot_be_reached_is_one_line_and_status_3() {
     assert!(output.starts_with("error: cannot connect to PostgreSQL"), "{output}");
     assert_eq!(output.lines().count(), 2, "{output}");
     assert!(output.ends_with("[exit status 3]\n"), "{output}");
+}
+
+/// Every block of output in the lesson text is a run of now, as its sorted view says.
+#[test]
+fn the_lesson_text_shows_the_real_output() {
+    lesson_support::testing::check_lesson_text_of_threads("lessons/09-postgres-queue.md", run);
+}
+
+/// The lesson text's picture is the timeline of a run.
+#[test]
+fn the_lesson_text_shows_the_real_timeline() {
+    lesson_support::testing::check_timeline_picture_of_threads(
+        "lessons/timelines/09-postgres-queue.svg",
+        run,
+    );
 }

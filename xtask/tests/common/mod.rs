@@ -18,5 +18,8 @@ pub fn lessons() -> Vec<(&'static str, RunLesson)> {
             lesson_support::capture(graceful_shutdown::LESSON, graceful_shutdown::run, args)
         }),
         ("threads", |args| lesson_support::capture(threads::LESSON, threads::run, args)),
+        // Lesson 9's runs start worker processes that are its own program: these tests run it for its flags
+        // only (`--help`, and flags refused before a run), which need no server.
+        ("postgres-queue", |args| lesson_support::capture(postgres_queue::LESSON, postgres_queue::run, args)),
     ]
 }
