@@ -235,3 +235,55 @@ fn watch_checks_on_every_save_and_marks_the_lesson_done() {
     assert!(list.contains("▸ 2  broken-no-sentinel"), "{list}");
     let _ = std::fs::remove_dir_all(&copy);
 }
+
+/// Lesson 9 in a terminal: the first Ctrl-C stops the producer and the worker processes finish the jobs made,
+/// with both accounts and status 130; the second stops at once. Either way, no worker process and no
+/// throwaway cluster is left behind: only the lesson's program hears the terminal's Ctrl-C, and the rest end
+/// because it ended.
+#[test]
+fn lesson_9_stops_at_ctrl_c_and_leaves_no_process_or_cluster_behind() {
+    let built = Command::new(env!("CARGO"))
+        .current_dir(workspace())
+        .args(["build", "--quiet", "--package", "postgres-queue"])
+        .status()
+        .expect("cargo runs");
+    assert!(built.success());
+    let lesson = workspace().join("target/debug/postgres-queue");
+    let clusters = workspace().join("target/debug/postgres-clusters");
+    let leftovers = || -> Vec<String> {
+        let clusters = std::fs::read_dir(&clusters).into_iter().flatten().flatten();
+        let clusters = clusters.map(|entry| format!("cluster {}", entry.file_name().to_string_lossy()));
+        let processes = Command::new("pgrep").args(["-f", "postgres-queue worker-process"]).output();
+        let processes =
+            processes.map(|out| String::from_utf8_lossy(&out.stdout).into_owned()).unwrap_or_default();
+        clusters.chain(processes.lines().map(|pid| format!("worker process {pid}"))).collect()
+    };
+    for presses in [1, 2] {
+        let terminal = Terminal::start(&format!("lesson-9-{presses}"));
+        let command = format!("'{}' --real-time --jobs 30; echo \"lesson exit status $?\"", lesson.display());
+        terminal.send(&[&command, "Enter"]);
+        terminal.wait_for("process_item_3", Duration::from_secs(60));
+        for _ in 0..presses {
+            terminal.send(&["C-c"]);
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        let (screen, code) = terminal.wait_for_status("lesson exit status", Duration::from_secs(30));
+        assert_eq!(code, 130, "{screen}");
+        if presses == 1 {
+            assert!(screen.contains("Exit status 130: interrupted by Ctrl-C"), "{screen}");
+            assert!(screen.contains("[Main] The database's account:"), "{screen}");
+        } else {
+            assert!(screen.contains("[Ctrl-C] Stopped at once: no summary."), "{screen}");
+        }
+        // The keeper and the worker processes end once the lesson has: give them a moment.
+        let mut left = leftovers();
+        for _ in 0..50 {
+            if left.is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            left = leftovers();
+        }
+        assert!(left.is_empty(), "left behind after {presses} Ctrl-C: {left:?}\n{screen}");
+    }
+}
