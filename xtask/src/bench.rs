@@ -66,7 +66,19 @@ pub struct Figures {
     pub explore_lost_wake_up: (usize, Duration),
     /// A pool of workers as OS threads and as tokio tasks (lesson 8), for each of [`POOL_SIZES`].
     pub pools: Vec<(usize, PoolFigures, PoolFigures)>,
+    /// Lesson 9's queue in PostgreSQL: for each of [`DATABASE_PROCESSES`], the time to move
+    /// [`DATABASE_JOBS`] jobs with no work per job, from the lesson's summary.
+    pub database: Vec<(usize, Duration)>,
 }
+
+/// The worker processes of lesson 9's throughput table, each with [`WORKERS_PER_PROCESS`] workers.
+const DATABASE_PROCESSES: [usize; 4] = [1, 2, 4, 8];
+/// The workers in each of those processes.
+const WORKERS_PER_PROCESS: usize = 4;
+/// The jobs each run of lesson 9's throughput table moves.
+const DATABASE_JOBS: usize = 2_000;
+/// Lesson 9's crate: it runs on a real server and on the wall clock, so it has a table of its own.
+const DATABASE_LESSON: &str = "postgres-queue";
 
 /// The pool sizes of lesson 8's table: what a thread costs next to a task.
 const POOL_SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
@@ -110,7 +122,11 @@ pub fn run() -> Result<u8, String> {
     figures.floor_task_per_job = median(&program("floor"), &[&FLOOR_SIZE[..], &["--task-per-job"]].concat())?;
     // Lesson 8 runs on threads, on the wall clock: a hundred thousand jobs would take minutes. What a thread
     // costs is measured by the pool table instead.
-    for lesson in lessons.iter().filter(|lesson| lesson.number != crate::explore::UNDER_LOOM) {
+    // Lesson 9 runs against a real server: it has a throughput table of its own.
+    let in_process = |lesson: &&Lesson| {
+        lesson.number != crate::explore::UNDER_LOOM && lesson.crate_name != DATABASE_LESSON
+    };
+    for lesson in lessons.iter().filter(in_process) {
         let flags = lesson_flags(lesson, &FLOOR_SIZE);
         let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
         let time = median(&program(&lesson.crate_name), &flags)?;
@@ -130,6 +146,12 @@ pub fn run() -> Result<u8, String> {
         .output()
         .map_err(|error| format!("cannot run the queue benchmark: {error}"))?;
     figures.queues = parse_queue_figures(&String::from_utf8_lossy(&queues.stdout))?;
+
+    print("Timing lesson 9's queue in PostgreSQL with 1, 2, 4 and 8 worker processes, no work per job...\n");
+    for processes in DATABASE_PROCESSES {
+        let time = database_throughput(&program(DATABASE_LESSON), processes)?;
+        figures.database.push((processes, time));
+    }
 
     print("Starting pools of 10 to 10,000 workers, as threads and as tasks...\n");
     for workers in POOL_SIZES {
@@ -165,6 +187,7 @@ pub fn run() -> Result<u8, String> {
     print("\n");
     print(&figures.table());
     print(&figures.pools_table());
+    print(&figures.database_table());
     let json = course.target.join("bench.json");
     std::fs::write(&json, figures.json())
         .map_err(|error| format!("cannot write {}: {error}", json.display()))?;
@@ -254,6 +277,35 @@ fn explore_lost_wake_up(course: &Workspace) -> Result<(usize, Duration), String>
 
 /// A lesson's flags for a size: `--quiet --instant`, and for lesson 5 no failures, so that every lesson does
 /// the same work as the floor (a retry is more work, not more cost).
+/// The time lesson 9 takes to move [`DATABASE_JOBS`] jobs with no work per job through its table, with
+/// `processes` worker processes, as its summary reports it: on the wall clock, without the time to start its
+/// throwaway cluster.
+fn database_throughput(program: &Path, processes: usize) -> Result<Duration, String> {
+    let args = [
+        "--real-time".to_string(),
+        "--no-work".to_string(),
+        "--quiet".to_string(),
+        "--queue-size=0".to_string(),
+        format!("--jobs={DATABASE_JOBS}"),
+        format!("--processes={processes}"),
+        format!("--workers={}", processes * WORKERS_PER_PROCESS),
+    ];
+    let output = Command::new(program)
+        .args(&args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .map_err(|error| format!("cannot run lesson 9: {error}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        let said = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("lesson 9 with {args:?} failed: {said}{text}"));
+    }
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("elapsed")?.trim().split_once('s')?.0.parse::<f64>().ok())
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("lesson 9's summary has no elapsed time:\n{text}"))
+}
+
 fn lesson_flags(lesson: &Lesson, size: &[&str]) -> Vec<String> {
     let mut flags: Vec<String> = size.iter().map(|flag| flag.to_string()).collect();
     flags.extend(["--quiet".to_string(), "--instant".to_string()]);
@@ -333,6 +385,22 @@ impl Figures {
         text
     }
 
+    /// Lesson 9's table: jobs a second through the table in PostgreSQL, by worker processes, beside lesson 3's
+    /// queue in memory.
+    pub fn database_table(&self) -> String {
+        let mut text = format!(
+            "lesson 9's queue in PostgreSQL, {DATABASE_JOBS} jobs, no work per job, {WORKERS_PER_PROCESS} \
+             workers per process\n"
+        );
+        for (processes, time) in &self.database {
+            let rate = DATABASE_JOBS as f64 / time.as_secs_f64().max(f64::EPSILON);
+            text.push_str(&format!("  {processes} worker process(es)  {rate:>10.0} jobs a second\n"));
+        }
+        let in_memory = 200_000.0 / self.queues[2].as_secs_f64().max(f64::EPSILON);
+        text.push_str(&format!("  lesson 3's queue, in memory {in_memory:>10.0} items a second\n"));
+        text
+    }
+
     /// Lesson 8's table: each pool as threads and as tasks.
     pub fn pools_table(&self) -> String {
         let mebibytes = |bytes: u64| format!("{:.1} MiB", bytes as f64 / 1048576.0);
@@ -394,6 +462,16 @@ impl Figures {
                 )
             })
             .collect();
+        let database: Vec<String> = self
+            .database
+            .iter()
+            .map(|(processes, time)| {
+                format!(
+                    "    {{\"processes\": {processes}, \"jobs\": {DATABASE_JOBS}, \"seconds\": {}}}",
+                    seconds(*time)
+                )
+            })
+            .collect();
         format!(
             "{{\n  \"lesson_1_simulated_seconds\": {},\n  \"lesson_1_wall_clock_seconds\": {},\n  \
              \"floor_seconds\": {},\n  \"floor_task_per_job_seconds\": {},\n  \"lessons\": [\n{}\n  ],\n  \
@@ -401,7 +479,7 @@ impl Figures {
              \"explore_references_seconds\": {},\n  \"explore_lost_wake_up_ordering\": {},\n  \
              \"explore_lost_wake_up_seconds\": {},\n  \
              \"cold_build_lesson_1_seconds\": {},\n  \
-             \"cold_build_workspace_seconds\": {},\n  \"pools\": [\n{}\n  ]\n}}\n",
+             \"cold_build_workspace_seconds\": {},\n  \"pools\": [\n{}\n  ],\n  \"database\": [\n{}\n  ]\n}}\n",
             seconds(self.simulated),
             seconds(self.wall_clock),
             seconds(self.floor),
@@ -415,6 +493,7 @@ impl Figures {
             seconds(self.cold_build_lesson_1),
             seconds(self.cold_build_workspace),
             pools.join(",\n"),
+            database.join(",\n"),
         )
     }
 }

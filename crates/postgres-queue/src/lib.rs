@@ -122,6 +122,11 @@ pub struct Options {
     #[arg(long)]
     pub replay_dead_letters: bool,
 
+    /// Jobs take no time to make or to process, so that a run measures the queue itself: what `cargo xtask
+    /// bench` times, with 1 to 8 processes.
+    #[arg(long)]
+    pub no_work: bool,
+
     /// The PostgreSQL server to use, as a URL (postgres://user@host/database) or key=value pairs. Without
     /// it, the lesson starts a throwaway cluster of its own.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL", allow_hyphen_values = true,
@@ -228,7 +233,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
 
     let (client, bell) = server.connect().await?;
     queue::create(&client, SCHEMA).await.map_err(database)?;
-    queue::listen(&client, queue::JOBS_CHANGED).await.map_err(database)?;
+    queue::listen(&client, queue::JOB_ENDED).await.map_err(database)?;
     // Which server it is (DATABASE_URL's, or a throwaway cluster) is left out, so that every run says the same.
     main.say(format_args!("The queue is a table in PostgreSQL, in a schema of its own: {SCHEMA}"));
 
@@ -244,6 +249,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
         max_attempts: options.max_attempts,
         backoff_ms: options.backoff_ms,
         lease_ms: (options.lease * 1000.0) as u64,
+        no_work: options.no_work,
     };
     let kill_at = options.kill_worker_at.map(Duration::from_secs_f64);
     let processes = WorkerProcesses::start(harness, options.processes, &template, kill_at)?;
@@ -290,7 +296,9 @@ async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<()
     let capacity = harness.settings().queue_capacity();
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
     for job in harness.jobs() {
-        tokio::time::sleep(harness.wall_time(job.production_time)).await;
+        if !options.no_work {
+            tokio::time::sleep(harness.wall_time(job.production_time)).await;
+        }
         // A table has no size limit: backpressure is the producer's own doing, here.
         queue::room(&client, &bell, capacity, look_again)
             .watched(&task, "room in the queue")

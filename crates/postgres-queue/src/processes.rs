@@ -67,6 +67,7 @@ impl WorkerProcesses {
                 tasks,
                 books: books.clone(),
                 held: BTreeMap::new(),
+                no_work: template.no_work,
             };
             relays.push(tokio::spawn(relay.run(child, kill_at, template.lease_ms)));
         }
@@ -90,6 +91,8 @@ struct Relay {
     books: Arc<Mutex<Books>>,
     /// The job each worker holds, and when it took it.
     held: BTreeMap<usize, (usize, Duration)>,
+    /// Whether jobs take no time (`--no-work`).
+    no_work: bool,
 }
 
 impl Relay {
@@ -175,7 +178,7 @@ impl Relay {
             What::Processed { job: number, attempt } => {
                 self.held.remove(&event.worker);
                 let job = self.harness.job(number);
-                let took = Seconds(job.processing_time);
+                let took = Seconds(if self.no_work { Duration::ZERO } else { job.processing_time });
                 if books.dead.remove(&number) {
                     task.recovered(&job, format_args!("Recovered: {} on attempt {attempt}", job.name()));
                 } else {

@@ -69,8 +69,12 @@ pub async fn listen(client: &Client, channel: &str) -> Result<(), Error> {
     client.batch_execute(&format!("LISTEN {channel}")).await
 }
 
-/// The channel on which workers hear that a job may be ready: a new job, a job done, the queue closed.
+/// The channel on which workers hear that a job may be ready, or that they may stop: a new job, jobs replayed,
+/// the queue closed.
 pub const JOBS_CHANGED: &str = "jobs_changed";
+/// The channel on which the lesson's `join` hears that a job ended an attempt: done, retried later, or dead.
+/// (Not `JOBS_CHANGED`: every idle worker of every process would wake for it, and find nothing to do.)
+pub const JOB_ENDED: &str = "job_ended";
 /// The channel on which the producer hears that a worker took a job, so there may be room again.
 pub const JOB_TAKEN: &str = "job_taken";
 
@@ -168,7 +172,7 @@ pub async fn acknowledge(client: &Client, number: usize) -> Result<(), Error> {
             &[&number],
         )
         .await?;
-    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await
+    client.batch_execute(&format!("NOTIFY {JOB_ENDED}")).await
 }
 
 /// Puts job `number` back in the queue after a failed attempt, due again after `delay`: lesson 5's retry
@@ -190,7 +194,7 @@ pub async fn retry_later(
             &[&number, &worker, &error, &delay.as_secs_f64()],
         )
         .await?;
-    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
+    client.batch_execute(&format!("NOTIFY {JOB_ENDED}")).await?;
     Ok(queued == 1)
 }
 
@@ -205,7 +209,7 @@ pub async fn bury(client: &Client, number: usize, worker: &str, error: &str) -> 
             &[&number, &worker, &error],
         )
         .await?;
-    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
+    client.batch_execute(&format!("NOTIFY {JOB_ENDED}")).await?;
     Ok(buried == 1)
 }
 
@@ -310,7 +314,7 @@ pub async fn account(client: &Client) -> Result<Account, Error> {
 }
 
 /// Waits until every job is done or dead: lesson 3's `queue.join()`, on the table. `bell` rings on
-/// [`JOBS_CHANGED`], which the connection of `client` listens to; `look_again` is the safety net.
+/// [`JOB_ENDED`], which the connection of `client` listens to; `look_again` is the safety net.
 pub async fn join(client: &Client, bell: &Notify, look_again: Duration) -> Result<(), Error> {
     loop {
         // Ready for the bell before looking, so that a change between the look and the wait is not missed.

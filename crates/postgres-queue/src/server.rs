@@ -168,7 +168,9 @@ impl Drop for Keeper {
 }
 
 /// Connects to the server that `connection_string` names, and returns the client and a `Notify` that wakes
-/// whoever waits on it each time a notification (`NOTIFY`) arrives on a channel this connection `LISTEN`s to.
+/// one of those who wait on it each time a notification (`NOTIFY`) arrives on a channel this connection
+/// `LISTEN`s to. One, not all: a new job is for one worker, and waking every idle worker of every process
+/// for it would have them all look, and all but one find nothing (a thundering herd).
 ///
 /// `tokio-postgres` splits a connection in two: the `Client`, which sends queries, and the `Connection`, which
 /// does the talking on the socket and must be polled by a task of its own. That task is also where
@@ -187,7 +189,7 @@ pub async fn connect(
         let mut messages = futures::stream::poll_fn(move |context| connection.poll_message(context));
         while let Some(Ok(message)) = messages.next().await {
             if let tokio_postgres::AsyncMessage::Notification(_) = message {
-                ringer.notify_waiters();
+                ringer.notify_one();
             }
         }
     });

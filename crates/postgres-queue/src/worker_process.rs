@@ -61,6 +61,9 @@ pub struct WorkerProcess {
     /// How long a claim lasts, in milliseconds of the lesson's clock.
     #[arg(long)]
     pub lease_ms: u64,
+    /// Jobs take no time to process (`--no-work`).
+    #[arg(long)]
+    pub no_work: bool,
 }
 
 impl WorkerProcess {
@@ -80,6 +83,9 @@ impl WorkerProcess {
             format!("--backoff-ms={}", self.backoff_ms),
             format!("--lease-ms={}", self.lease_ms),
         ];
+        if self.no_work {
+            args.push("--no-work".to_string());
+        }
         if !self.poison.is_empty() {
             args.push(format!("--poison={}", list(&self.poison)));
         }
@@ -170,6 +176,8 @@ async fn work(
         }
         let outlook = queue::outlook(&client).await?;
         if outlook.closed && outlook.unfinished == 0 {
+            // The bell woke one worker of this process for the close: it wakes the others on its way out.
+            bell.notify_waiters();
             break;
         }
         // Nothing to claim yet: wait for the bell, or until a retry is due or a lease runs out.
@@ -196,7 +204,9 @@ async fn process_one(
 ) -> Result<(), tokio_postgres::Error> {
     // The work: a timer stands in for it, as in every lesson. No transaction is open meanwhile: the job is
     // held by its lease alone.
-    tokio::time::sleep(process.wall(job.processing_time)).await;
+    if !process.no_work {
+        tokio::time::sleep(process.wall(job.processing_time)).await;
+    }
     let failure = if process.poison.contains(&job.number) {
         Some("a poison job: it fails every time (--poison)")
     } else if workload.random_at(job.number, Slot::Attempt(claim.attempt)).random_bool(process.fail_rate) {
