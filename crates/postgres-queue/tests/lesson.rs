@@ -6,35 +6,12 @@
 //! program starts copies of itself.
 
 use std::process::Command;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
+use common::new_database;
 use lesson_support::sorted_view;
 use lesson_support::testing::Summary;
-use postgres_queue::server::Server;
-
-/// The cluster every test of this program shares. It is never dropped: it stops when this program ends,
-/// whichever way it ends (see `server.rs`).
-fn cluster() -> &'static Server {
-    static CLUSTER: OnceLock<Server> = OnceLock::new();
-    CLUSTER.get_or_init(|| {
-        let folder = std::env::temp_dir().join("postgres-queue-tests");
-        Server::start_throwaway(&folder)
-            .unwrap_or_else(|problem| panic!("lesson 9's tests need PostgreSQL: {problem}"))
-    })
-}
-
-/// A new, empty database on the shared cluster, and the connection string that names it.
-fn new_database() -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(1);
-    let name = format!("test_{}", NEXT.fetch_add(1, Ordering::SeqCst));
-    let runtime = lesson_support::clock::runtime(true);
-    runtime.block_on(async {
-        let (client, _) = cluster().connect().await.expect("the cluster accepts connections");
-        client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("a new database");
-    });
-    cluster().connection_string_for(&name)
-}
 
 /// Runs lesson 9's program with `args`, on a database of its own, and returns all it prints and its exit
 /// status, as `lesson_support::capture` does for the other lessons.

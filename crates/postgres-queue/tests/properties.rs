@@ -2,29 +2,12 @@
 //! done or dead, in the transcript and in the database alike, and every result is written once.
 
 use std::process::Command;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
+use common::new_database;
 use lesson_support::testing::Summary;
-use postgres_queue::server::Server;
 use proptest::prelude::*;
-
-/// The cluster of this test program, and a new database on it for each run.
-fn new_database() -> String {
-    static CLUSTER: OnceLock<Server> = OnceLock::new();
-    static NEXT: AtomicUsize = AtomicUsize::new(1);
-    let cluster = CLUSTER.get_or_init(|| {
-        let folder = std::env::temp_dir().join("postgres-queue-tests");
-        Server::start_throwaway(&folder)
-            .unwrap_or_else(|problem| panic!("lesson 9's tests need PostgreSQL: {problem}"))
-    });
-    let name = format!("property_{}", NEXT.fetch_add(1, Ordering::SeqCst));
-    lesson_support::clock::runtime(true).block_on(async {
-        let (client, _) = cluster.connect().await.expect("the cluster accepts connections");
-        client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("a new database");
-    });
-    cluster.connection_string_for(&name)
-}
 
 proptest! {
     // Each case is a real run of a few processes against a real server: a few cases, chosen to differ.
