@@ -52,6 +52,7 @@ impl WorkerProcesses {
             let arguments = WorkerProcess { process, workers: numbers, ..template.clone() }.to_args();
             let child = Command::new(&program)
                 .args(arguments)
+                .env(crate::worker_process::CONNECT, &template.connect)
                 // Its standard input stays open while this program runs: see `worker_process::main_if_asked`.
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())

@@ -21,6 +21,9 @@ use crate::queue::{self, Claim};
 /// The first argument that makes this program a worker process.
 pub const WORKER_PROCESS: &str = "worker-process";
 
+/// The environment variable that gives a worker process its connection string.
+pub const CONNECT: &str = "POSTGRES_QUEUE_CONNECT";
+
 /// What a worker process needs to know, given on its command line by the lesson.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -34,8 +37,9 @@ pub struct WorkerProcess {
     /// The numbers of the workers it runs, across every process.
     #[arg(long, value_delimiter = ',', required = true)]
     pub workers: Vec<usize>,
-    /// How to reach the server.
-    #[arg(long)]
+    /// How to reach the server. It comes in the environment, not on the command line, where any user of
+    /// the machine could read a password in it (`ps`).
+    #[arg(long, env = CONNECT, hide_env_values = true)]
     pub connect: String,
     /// The schema that holds the queue's tables.
     #[arg(long)]
@@ -67,14 +71,14 @@ pub struct WorkerProcess {
 }
 
 impl WorkerProcess {
-    /// The command-line arguments that start this worker process, after the program's name.
+    /// The command-line arguments that start this worker process, after the program's name. (The connection
+    /// string goes in the environment variable [`CONNECT`].)
     pub fn to_args(&self) -> Vec<String> {
         let list = |numbers: &[usize]| numbers.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
         let mut args = vec![
             WORKER_PROCESS.to_string(),
             format!("--process={}", self.process),
             format!("--workers={}", list(&self.workers)),
-            format!("--connect={}", self.connect),
             format!("--schema={}", self.schema),
             format!("--seed={}", self.seed),
             format!("--speed-up={}", self.speed_up),
