@@ -156,7 +156,10 @@ fn pipeline(harness: &Harness, main: &TaskLog, options: &Options, sender: impl P
     // `thread::scope`: the threads spawned in it may borrow from this function (`harness`, `queue`), because
     // the scope joins every one of them before it returns. `std::thread::spawn` would need `'static` data.
     thread::scope(|scope| {
-        let producer = scope.spawn(|| produce(harness, harness.task_log("Producer"), sender));
+        // The producer's log is made here, before any thread starts, so that the timeline's rows are always
+        // in the same order: made inside the thread, it would race the workers' for its place.
+        let producer_task = harness.task_log("Producer");
+        let producer = scope.spawn(move || produce(harness, producer_task, sender));
         let workers: Vec<_> = (1..=harness.settings().workers)
             .map(|number| {
                 let task = harness.task_log(format!("Worker-{number}"));
