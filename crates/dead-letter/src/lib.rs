@@ -235,9 +235,13 @@ async fn process(
     if options.poison.binary_search(&job.number).is_ok() {
         return Err(AttemptError::Poison);
     }
-    let mut random = workload.random_at(job.number, Slot::Attempt(attempt));
-    if random.random_bool(options.fail_rate) {
-        return Err(AttemptError::Transient);
+    // Each attempt draws from a random stream of its own, so that skipping the draw when nothing can fail
+    // (`--fail-rate 0`) changes no other draw, and saves making a stream for every attempt.
+    if options.fail_rate > 0.0 {
+        let mut random = workload.random_at(job.number, Slot::Attempt(attempt));
+        if random.random_bool(options.fail_rate) {
+            return Err(AttemptError::Transient);
+        }
     }
     Ok(())
 }
