@@ -7,6 +7,11 @@
 //! the course's instruments (`crates/benchmarks/src/bin/floor.rs`), on the same workload. What a lesson costs
 //! above the floor is what its instruments and its own machinery cost. Lessons 3 to 5 run each job in a task
 //! of its own, to contain its panic; they are also compared with a floor that does the same.
+//!
+//! Wall time on a shared machine of two cores swings by a third from one run to the next, more than the
+//! differences it is meant to show. So the same comparison is also made in instructions, counted by
+//! valgrind's callgrind, which gives the same count for the same program every time: the figure to judge a
+//! change to the instruments by. Without valgrind, that column says so.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -17,6 +22,9 @@ use crate::workspace::{Workspace, print};
 
 /// The size of the runs compared with the floor.
 const FLOOR_SIZE: [&str; 4] = ["--jobs", "100000", "--workers", "1000"];
+/// The size of the runs whose instructions are counted: smaller, since callgrind runs a program some fifty
+/// times slower.
+const INSTRUCTIONS_SIZE: [&str; 4] = ["--jobs", "20000", "--workers", "1000"];
 /// The size of the runs whose peak memory is measured.
 const MEMORY_SIZE: [&str; 4] = ["--jobs", "1000000", "--workers", "1000"];
 /// Runs per timed figure; the median is kept.
@@ -33,6 +41,8 @@ pub struct LessonFigures {
     pub time: Duration,
     /// Its peak memory at [`MEMORY_SIZE`], in bytes, if the system says.
     pub peak_memory: Option<u64>,
+    /// The instructions it runs at [`INSTRUCTIONS_SIZE`], if valgrind is there to count them.
+    pub instructions: Option<u64>,
 }
 
 /// Every figure of a bench run.
@@ -46,6 +56,9 @@ pub struct Figures {
     pub floor: Duration,
     /// The floor with a task per job, as lessons 3 to 5.
     pub floor_task_per_job: Duration,
+    /// The instructions of the floor, and of the floor with a task per job, at [`INSTRUCTIONS_SIZE`], if
+    /// valgrind is there to count them.
+    pub floor_instructions: Option<(u64, u64)>,
     /// Each lesson.
     pub lessons: Vec<LessonFigures>,
     /// The queues, each the best time to move the benchmark's items: a bare `tokio::sync::mpsc` channel,
@@ -120,6 +133,10 @@ pub fn run() -> Result<u8, String> {
     print("Timing the floor and every lesson, 100,000 jobs and 1,000 workers, then a million jobs...\n");
     figures.floor = median(&program("floor"), &FLOOR_SIZE)?;
     figures.floor_task_per_job = median(&program("floor"), &[&FLOOR_SIZE[..], &["--task-per-job"]].concat())?;
+    let floor_instructions = instructions(&program("floor"), &INSTRUCTIONS_SIZE)?;
+    let floor_task_per_job_instructions =
+        instructions(&program("floor"), &[&INSTRUCTIONS_SIZE[..], &["--task-per-job"]].concat())?;
+    figures.floor_instructions = floor_instructions.zip(floor_task_per_job_instructions);
     // Lesson 8 runs on threads, on the wall clock: a hundred thousand jobs would take minutes. What a thread
     // costs is measured by the pool table instead.
     // Lesson 9 runs against a real server: it has a throughput table of its own.
@@ -133,11 +150,15 @@ pub fn run() -> Result<u8, String> {
         let memory_flags = lesson_flags(lesson, &MEMORY_SIZE);
         let memory_flags: Vec<&str> = memory_flags.iter().map(String::as_str).collect();
         let (_, peak_memory) = measure(&program(&lesson.crate_name), &memory_flags)?;
+        let instruction_flags = lesson_flags(lesson, &INSTRUCTIONS_SIZE);
+        let instruction_flags: Vec<&str> = instruction_flags.iter().map(String::as_str).collect();
+        let instructions = instructions(&program(&lesson.crate_name), &instruction_flags)?;
         figures.lessons.push(LessonFigures {
             number: lesson.number,
             name: lesson.crate_name.clone(),
             time,
             peak_memory,
+            instructions,
         });
     }
 
@@ -323,6 +344,15 @@ impl Figures {
         (ratio(self.floor), task_per_job)
     }
 
+    /// The same ratios in instructions, when valgrind counted them.
+    pub fn instruction_ratios(&self, lesson: &LessonFigures) -> Option<(f64, Option<f64>)> {
+        let (floor, floor_task_per_job) = self.floor_instructions?;
+        let instructions = lesson.instructions? as f64;
+        let ratio = |floor: u64| instructions / floor.max(1) as f64;
+        let task_per_job = (lesson.number >= 3).then(|| ratio(floor_task_per_job));
+        Some((ratio(floor), task_per_job))
+    }
+
     /// The figures as a table for the terminal.
     pub fn table(&self) -> String {
         let mebibytes = |bytes: Option<u64>| {
@@ -331,25 +361,32 @@ impl Figures {
         let mut text = format!(
             "lesson 1, default run, simulated clock    {:>8.1} ms (whole process, median of {RUNS})\n\
              lesson 1, default run, wall clock        {:>8.2} s   ({:.0} times longer)\n\
-             the floor, bare tokio, {}            {:>8.0} ms\n\
-             the same with a task per job                 {:>8.0} ms\n\
-             each lesson with --quiet, and its peak memory at a million jobs:\n",
+             the floor, bare tokio, {}            {:>8.0} ms   {}\n\
+             the same with a task per job                 {:>8.0} ms   {}\n\
+             each lesson with --quiet: its time and its instructions as a multiple of the floor's (then of the\n\
+             floor's with a task per job, for the lessons that run one), and its peak memory at a million jobs\n",
             self.simulated.as_secs_f64() * 1000.0,
             self.wall_clock.as_secs_f64(),
             self.wall_clock.as_secs_f64() / self.simulated.as_secs_f64().max(f64::EPSILON),
             FLOOR_SIZE.join(" "),
             self.floor.as_secs_f64() * 1000.0,
+            self.floor_instructions.map_or(UNCOUNTED.to_string(), |(floor, _)| count_instructions(floor)),
             self.floor_task_per_job.as_secs_f64() * 1000.0,
+            self.floor_instructions.map_or(UNCOUNTED.to_string(), |(_, floor)| count_instructions(floor)),
         );
+        let multiples = |(ratio, task_per_job): (f64, Option<f64>)| match task_per_job {
+            Some(task_per_job) => format!("{ratio:.2}x, {task_per_job:.2}x"),
+            None => format!("{ratio:.2}x"),
+        };
         for lesson in &self.lessons {
-            let (ratio, task_per_job) = self.ratios(lesson);
-            let task_per_job =
-                task_per_job.map_or(String::new(), |ratio| format!(", {ratio:.2}x with a task per job"));
+            let instructions = self.instruction_ratios(lesson).map_or(UNCOUNTED.to_string(), multiples);
             text.push_str(&format!(
-                "  {} {:<20} {:>8.0} ms  {ratio:.2}x the floor{task_per_job:<28}  {:>10}\n",
+                "  {} {:<20} {:>6.0} ms  {:<12}  instructions {:<12}  {:>8}\n",
                 lesson.number,
                 lesson.name,
                 lesson.time.as_secs_f64() * 1000.0,
+                multiples(self.ratios(lesson)),
+                instructions,
                 mebibytes(lesson.peak_memory),
             ));
         }
@@ -426,18 +463,28 @@ impl Figures {
     /// The figures as JSON, in seconds and bytes.
     pub fn json(&self) -> String {
         let seconds = |duration: Duration| format!("{:.6}", duration.as_secs_f64());
+        let optional_ratio =
+            |ratio: Option<f64>| ratio.map_or("null".to_string(), |ratio| format!("{ratio:.3}"));
         let lessons: Vec<String> = self
             .lessons
             .iter()
             .map(|lesson| {
                 let (ratio, task_per_job) = self.ratios(lesson);
+                let (instruction_ratio, task_per_job_instruction_ratio) = match self.instruction_ratios(lesson) {
+                    Some((ratio, task_per_job)) => (Some(ratio), task_per_job),
+                    None => (None, None),
+                };
                 format!(
                     "    {{\"lesson\": {}, \"crate\": \"{}\", \"seconds\": {}, \"floor_ratio\": {ratio:.3}, \
-                     \"task_per_job_floor_ratio\": {}, \"peak_memory_bytes\": {}}}",
+                     \"task_per_job_floor_ratio\": {}, \"instructions\": {}, \"instruction_floor_ratio\": {}, \
+                     \"task_per_job_instruction_floor_ratio\": {}, \"peak_memory_bytes\": {}}}",
                     lesson.number,
                     lesson.name,
                     seconds(lesson.time),
-                    task_per_job.map_or("null".to_string(), |ratio| format!("{ratio:.3}")),
+                    optional_ratio(task_per_job),
+                    lesson.instructions.map_or("null".to_string(), |count| count.to_string()),
+                    optional_ratio(instruction_ratio),
+                    optional_ratio(task_per_job_instruction_ratio),
                     lesson.peak_memory.map_or("null".to_string(), |bytes| bytes.to_string()),
                 )
             })
@@ -474,7 +521,8 @@ impl Figures {
             .collect();
         format!(
             "{{\n  \"lesson_1_simulated_seconds\": {},\n  \"lesson_1_wall_clock_seconds\": {},\n  \
-             \"floor_seconds\": {},\n  \"floor_task_per_job_seconds\": {},\n  \"lessons\": [\n{}\n  ],\n  \
+             \"floor_seconds\": {},\n  \"floor_task_per_job_seconds\": {},\n  \"floor_instructions\": {},\n  \
+             \"floor_task_per_job_instructions\": {},\n  \"lessons\": [\n{}\n  ],\n  \
              \"queues_seconds\": {{{}}},\n  \"save_to_verdict_seconds\": {},\n  \
              \"explore_references_seconds\": {},\n  \"explore_lost_wake_up_ordering\": {},\n  \
              \"explore_lost_wake_up_seconds\": {},\n  \
@@ -484,6 +532,8 @@ impl Figures {
             seconds(self.wall_clock),
             seconds(self.floor),
             seconds(self.floor_task_per_job),
+            self.floor_instructions.map_or("null".to_string(), |(floor, _)| floor.to_string()),
+            self.floor_instructions.map_or("null".to_string(), |(_, floor)| floor.to_string()),
             lessons.join(",\n"),
             queues.join(", "),
             seconds(self.save_to_verdict),
@@ -496,6 +546,14 @@ impl Figures {
             database.join(",\n"),
         )
     }
+}
+
+/// What the table says of instructions that valgrind was not there to count.
+const UNCOUNTED: &str = "(no valgrind)";
+
+/// "293 million instructions at 20000 jobs".
+fn count_instructions(count: u64) -> String {
+    format!("{:.0} million instructions at {} jobs", count as f64 / 1e6, INSTRUCTIONS_SIZE[1])
 }
 
 /// Reads the benchmark binary's lines (`name seconds`) into the queue figures.
@@ -545,6 +603,36 @@ pub fn time(program: &Path, args: &[&str]) -> Result<Duration, String> {
         return Err(format!("{} {} failed: {status}", program.display(), args.join(" ")));
     }
     Ok(started.elapsed())
+}
+
+/// Runs `program` with `args` under valgrind's callgrind and returns the instructions it ran, or `None`
+/// when valgrind is not installed. The count is the same for the same program and arguments on every run.
+pub fn instructions(program: &Path, args: &[&str]) -> Result<Option<u64>, String> {
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(format!("cannot run valgrind: {error}")),
+    };
+    let said = String::from_utf8_lossy(&output.stderr);
+    match collected_instructions(&said) {
+        Some(count) => Ok(Some(count)),
+        None => Err(format!(
+            "valgrind counted no instructions of {} {}:\n{said}",
+            program.display(),
+            args.join(" ")
+        )),
+    }
+}
+
+/// The count on callgrind's `==123== Collected : 292951548` line.
+fn collected_instructions(said: &str) -> Option<u64> {
+    said.lines().find_map(|line| line.split_once("Collected :")?.1.trim().parse().ok())
 }
 
 /// Runs `program` with `args` to its end, quietly, and returns its wall time and peak memory.
@@ -626,13 +714,42 @@ mod tests {
     }
 
     #[test]
+    fn instructions_are_read_from_callgrinds_summary() {
+        let said = "==77== Events    : Ir\n==77== Collected : 292951548\n==77==\n==77== I   refs:      292,951,548\n";
+        assert_eq!(collected_instructions(said), Some(292_951_548));
+        assert_eq!(collected_instructions("==77== Events    : Ir\n"), None);
+    }
+
+    #[test]
+    fn instruction_ratios_need_both_counts() {
+        let mut figures = Figures { floor_instructions: Some((200, 250)), ..Figures::default() };
+        let lesson =
+            |number, instructions| LessonFigures { number, instructions, ..LessonFigures::default() };
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let (ratio, task_per_job) = figures.instruction_ratios(&lesson(3, Some(300))).unwrap();
+        assert!(close(ratio, 1.5) && close(task_per_job.unwrap(), 1.2));
+        assert_eq!(figures.instruction_ratios(&lesson(1, Some(300))), Some((1.5, None)));
+        assert_eq!(figures.instruction_ratios(&lesson(1, None)), None);
+        figures.floor_instructions = None;
+        assert_eq!(figures.instruction_ratios(&lesson(1, Some(300))), None);
+        assert!(figures.table().contains(UNCOUNTED), "{}", figures.table());
+    }
+
+    #[test]
     fn the_json_has_every_figure() {
         let figures = Figures {
             lessons: vec![LessonFigures { number: 1, name: "baseline".into(), ..LessonFigures::default() }],
             ..Figures::default()
         };
         let json = figures.json();
-        for key in ["lesson_1_simulated_seconds", "floor_seconds", "peak_memory_bytes", "async-channel"] {
+        for key in [
+            "lesson_1_simulated_seconds",
+            "floor_seconds",
+            "floor_instructions",
+            "instruction_floor_ratio",
+            "peak_memory_bytes",
+            "async-channel",
+        ] {
             assert!(json.contains(&format!("\"{key}\"")), "{json}");
         }
         assert!(json.contains("\"peak_memory_bytes\": null"), "{json}");

@@ -6,9 +6,12 @@
 //!
 //! The ledger keeps counts, and the numbers of the jobs that have not ended yet: only what is in the queue or
 //! in a worker's hands, never every job of a long run. Once its set has grown to that size, writing in the
-//! ledger allocates nothing.
+//! ledger allocates nothing. The set hashes job numbers with `rustc-hash`, the compiler's own hash for small
+//! keys: the standard library's hash resists attacks that a list of job numbers cannot mount, and costs more.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet;
 
 use crate::workload::{Job, JobName};
 
@@ -29,7 +32,7 @@ pub struct Ledger {
     pub aborted: usize,
     /// The numbers of the jobs produced that have not ended yet. Its order does not matter: the lost jobs
     /// are sorted before they are named.
-    unfinished: HashSet<usize>,
+    unfinished: FxHashSet<usize>,
     /// The start of the jobs' names (`process_item`), to name the lost ones.
     kind: &'static str,
     /// The jobs in a dead-letter queue, by number, so that a replay can take them out again.
