@@ -167,7 +167,9 @@ pub async fn run(harness: Harness, options: Options) {
                 taking_jobs = false;
                 shutdown = Shutdown::Over;
             }
-            () = stopped_now.as_mut(), if !matches!(shutdown, Shutdown::Over) => {
+            // A second Ctrl-C comes only after a first has started the drain: until then, this branch is not
+            // polled, which spares a look at the token at every turn of the loop.
+            () = stopped_now.as_mut(), if matches!(shutdown, Shutdown::Draining) => {
                 main.say(format_args!("Stopping now: aborting the {} still in hand", count_jobs(pool.len())));
                 pool.abort_all();
                 hand_back(&main, &mut queue);
