@@ -135,6 +135,11 @@ pub async fn run(harness: Harness, options: Options) {
         if !taking_jobs && pool.is_empty() {
             break;
         }
+        // A permit that is free now is taken now, without a turn of the loop for it; the branch below waits
+        // for one when none is free.
+        if taking_jobs && permit.is_none() {
+            permit = permits.clone().try_acquire_owned().ok();
+        }
         tokio::select! {
             // `biased`: the branches are tried in this order, so that every run with the same seed is the
             // same run, and a job that ended is reported before anything else happens.
