@@ -30,8 +30,10 @@ const FLOOR_SIZE: [&str; 4] = ["--jobs", "100000", "--workers", "1000"];
 const INSTRUCTIONS_SIZE: [&str; 4] = ["--jobs", "20000", "--workers", "1000"];
 /// The size of the runs whose peak memory is measured.
 const MEMORY_SIZE: [&str; 4] = ["--jobs", "1000000", "--workers", "1000"];
-/// Runs per timed figure; the median is kept, or for the floors and the lessons, the best.
+/// Runs per timed figure; the median is kept, or for the floors, the best.
 const RUNS: usize = 5;
+/// Runs of each lesson and of its floor, by turns; the best of each is kept.
+const SIDE_BY_SIDE_RUNS: usize = 9;
 
 /// The floors of `crates/benchmarks/src/bin/floor.rs`: each lesson's pattern in bare tokio.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -124,8 +126,8 @@ pub struct LessonFigures {
     pub name: String,
     /// The floor that does the same work.
     pub floor: Floor,
-    /// Its whole-process time at [`FLOOR_SIZE`], with `--quiet`: the best of [`RUNS`], each run beside one
-    /// of its floor.
+    /// Its whole-process time at [`FLOOR_SIZE`], with `--quiet`: the best of [`SIDE_BY_SIDE_RUNS`], each run
+    /// beside one of its floor.
     pub time: Duration,
     /// Its floor's time, the best of the runs beside the lesson's.
     pub floor_time: Duration,
@@ -485,9 +487,9 @@ impl Figures {
             ));
         }
         text.push_str(&format!(
-            "each lesson with --quiet, against its floor: time (the best of {RUNS} runs, by turns with the\n\
-             floor's) and instructions as multiples of the floor's, instructions as a multiple of floor a's,\n\
-             and peak memory at a million jobs\n",
+            "each lesson with --quiet, against its floor: time (the best of {SIDE_BY_SIDE_RUNS} runs, by turns\n\
+             with the floor's) and instructions as multiples of the floor's, instructions as a multiple of\n\
+             floor a's, and peak memory at a million jobs\n",
         ));
         let multiple =
             |ratio: Option<f64>| ratio.map_or(UNCOUNTED.to_string(), |ratio| format!("{ratio:.2}x"));
@@ -717,8 +719,8 @@ fn best(program: &Path, args: &[&str]) -> Result<Duration, String> {
     Ok(times.into_iter().min().expect("RUNS is not zero"))
 }
 
-/// The best wall times of `floor` and of `lesson`, each run [`RUNS`] times, by turns: the machine's other
-/// work, which comes and goes over seconds, weighs on both alike.
+/// The best wall times of `floor` and of `lesson`, each run [`SIDE_BY_SIDE_RUNS`] times, by turns: the
+/// machine's other work, which comes and goes over seconds, weighs on both alike.
 fn best_side_by_side(
     floor: &Path,
     floor_args: &[&str],
@@ -726,7 +728,7 @@ fn best_side_by_side(
     lesson_args: &[&str],
 ) -> Result<(Duration, Duration), String> {
     let (mut floor_best, mut lesson_best) = (Duration::MAX, Duration::MAX);
-    for _ in 0..RUNS {
+    for _ in 0..SIDE_BY_SIDE_RUNS {
         floor_best = floor_best.min(time(floor, floor_args)?);
         lesson_best = lesson_best.min(time(lesson, lesson_args)?);
     }
