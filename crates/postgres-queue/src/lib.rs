@@ -83,8 +83,8 @@ pub struct Options {
           value_parser = whole_number(1usize, MAX_PROCESSES))]
     pub processes: usize,
 
-    /// Kill worker process P1 with SIGKILL this many seconds into the run, as a crash would: the jobs it
-    /// held are taken by other workers once their leases run out.
+    /// Kill worker process P1 with SIGKILL this many seconds into the run (or as soon after as it holds a
+    /// job), as a crash would: the jobs it held are taken by other workers once their leases run out.
     #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
     pub kill_worker_at: Option<f64>,
 
