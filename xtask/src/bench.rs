@@ -5,10 +5,11 @@
 //!
 //! The main figure is each lesson against its floor: the same pattern written in bare tokio, with none of the
 //! course's instruments (`crates/benchmarks/src/bin/floor.rs`), on the same workload. Lesson 1's floor is its
-//! pipeline; lessons 3 to 6 run each job in a task of its own, to contain its panic, and so does their floor;
-//! lesson 4's floor also draws each job's priority; lesson 7's is a `JoinSet` capped by a semaphore. What a
-//! lesson costs above its floor is what its instruments and its own machinery cost. Every lesson is also
-//! compared with lesson 1's floor, the cheapest, in instructions.
+//! pipeline; lessons 3 to 6 run each job in a task of its own, to contain its panic, and so does their
+//! floor (lesson 6's nearest: its stream has no channel and no worker tasks); lesson 4's floor also draws each
+//! job's priority; lesson 7's is a `JoinSet` capped by a semaphore. What a lesson costs above its floor is what
+//! its instruments and its own machinery cost. Every lesson is also compared with lesson 1's floor, the
+//! cheapest, in instructions.
 //!
 //! Wall time on a shared machine of two cores swings by a third from one run to the next, more than the
 //! differences it is meant to show: the best of several runs is kept, a lesson's taken by turns with its
@@ -41,7 +42,8 @@ pub enum Floor {
     /// Lesson 1's pipeline: workers share a bounded channel.
     #[default]
     Workers,
-    /// The same, with each job in a task of its own (lessons 3, 5 and 6).
+    /// The same, with each job in a task of its own (lessons 3 and 5; and lesson 6, whose stream of jobs has
+    /// no channel and no worker tasks, but no floor is nearer).
     TaskPerJob,
     /// The same again, with each job's priority drawn from the seed (lesson 4).
     Priorities,
@@ -399,8 +401,6 @@ fn explore_lost_wake_up(course: &Workspace) -> Result<(usize, Duration), String>
     Ok((ordering, elapsed))
 }
 
-/// A lesson's flags for a size: `--quiet --instant`, and for lesson 5 no failures, so that every lesson does
-/// the same work as the floor (a retry is more work, not more cost).
 /// The time lesson 9 takes to move [`DATABASE_JOBS`] jobs with no work per job through its table, with
 /// `processes` worker processes, as its summary reports it: on the wall clock, without the time to start its
 /// throwaway cluster.
@@ -430,6 +430,8 @@ fn database_throughput(program: &Path, processes: usize) -> Result<Duration, Str
         .ok_or_else(|| format!("lesson 9's summary has no elapsed time:\n{text}"))
 }
 
+/// A lesson's flags for a size: `--quiet --instant`, and for lesson 5 no failures, so that every lesson does
+/// the same work as its floor (a retry is more work, not more cost).
 fn lesson_flags(lesson: &Lesson, size: &[&str]) -> Vec<String> {
     let mut flags: Vec<String> = size.iter().map(|flag| flag.to_string()).collect();
     flags.extend(["--quiet".to_string(), "--instant".to_string()]);
@@ -487,23 +489,24 @@ impl Figures {
             ));
         }
         text.push_str(&format!(
-            "each lesson with --quiet, against its floor: time (the best of {SIDE_BY_SIDE_RUNS} runs, by turns\n\
-             with the floor's) and instructions as multiples of the floor's, instructions as a multiple of\n\
-             floor a's, and peak memory at a million jobs\n",
+            "each lesson with --quiet, against its floor: time (the best of {SIDE_BY_SIDE_RUNS} runs, by\n\
+             turns with the floor's) and instructions as multiples of the floor's, instructions as a\n\
+             multiple of floor a's, and peak memory at a million jobs\n",
         ));
-        let multiple =
-            |ratio: Option<f64>| ratio.map_or(UNCOUNTED.to_string(), |ratio| format!("{ratio:.2}x"));
         for lesson in &self.lessons {
             let ratios = self.ratios(lesson);
+            let instructions = match (ratios.instructions, ratios.instructions_to_lesson_1) {
+                (Some(own), Some(lesson_1)) => format!("instructions {own:.2}x  (a: {lesson_1:.2}x)"),
+                _ => format!("instructions {UNCOUNTED:<13}"),
+            };
             text.push_str(&format!(
-                "  {} {:<20} floor {}  {:>6.0} ms  {:>5}  instructions {:>5}  (a: {:>5})  {:>8}\n",
+                "  {} {:<20} floor {} {:>4.0} ms, lesson {:>4.0} ms  {:.2}x  {instructions}  {:>8}\n",
                 lesson.number,
                 lesson.name,
                 lesson.floor.letter(),
+                lesson.floor_time.as_secs_f64() * 1000.0,
                 lesson.time.as_secs_f64() * 1000.0,
-                multiple(Some(ratios.time)),
-                multiple(ratios.instructions),
-                multiple(ratios.instructions_to_lesson_1),
+                ratios.time,
                 mebibytes(lesson.peak_memory),
             ));
         }
@@ -602,12 +605,14 @@ impl Figures {
                 let ratios = self.ratios(lesson);
                 format!(
                     "    {{\"lesson\": {}, \"crate\": \"{}\", \"floor\": \"{}\", \"seconds\": {}, \
-                     \"floor_ratio\": {}, \"instructions\": {}, \"instruction_floor_ratio\": {}, \
+                     \"floor_seconds\": {}, \"floor_ratio\": {}, \"instructions\": {}, \
+                     \"instruction_floor_ratio\": {}, \
                      \"instruction_lesson_1_floor_ratio\": {}, \"peak_memory_bytes\": {}}}",
                     lesson.number,
                     lesson.name,
                     lesson.floor.name(),
                     seconds(lesson.time),
+                    seconds(lesson.floor_time),
                     optional_ratio(Some(ratios.time)),
                     optional_count(lesson.instructions),
                     optional_ratio(ratios.instructions),
@@ -773,6 +778,10 @@ pub fn instructions(program: &Path, args: &[&str]) -> Result<Option<u64>, String
         Err(error) => return Err(format!("cannot run valgrind: {error}")),
     };
     let said = String::from_utf8_lossy(&output.stderr);
+    // As in `time`: status 1 is a run that ended and found something wrong (lesson 2, stuck on purpose).
+    if output.status.code().is_none_or(|code| code > 1) {
+        return Err(format!("{} {} failed under valgrind:\n{said}", program.display(), args.join(" ")));
+    }
     match collected_instructions(&said) {
         Some(count) => Ok(Some(count)),
         None => Err(format!(
@@ -907,7 +916,8 @@ mod tests {
 
     #[test]
     fn instructions_are_read_from_callgrinds_summary() {
-        let said = "==77== Events    : Ir\n==77== Collected : 292951548\n==77==\n==77== I   refs:      292,951,548\n";
+        let said = "==77== Events    : Ir\n==77== Collected : 292951548\n==77==\n\
+                    ==77== I   refs:      292,951,548\n";
         assert_eq!(collected_instructions(said), Some(292_951_548));
         assert_eq!(collected_instructions("==77== Events    : Ir\n"), None);
     }

@@ -172,8 +172,9 @@ pub async fn run(harness: Harness, options: Options) {
                 taking_jobs = false;
                 shutdown = Shutdown::Over;
             }
-            // A second Ctrl-C comes only after a first has started the drain: until then, this branch is not
-            // polled, which spares a look at the token at every turn of the loop.
+            // `stop_now` is cancelled only after `stop` (see `watch.rs`), and the branch of `stop` above is
+            // tried first: this one can only fire once the drain has begun. Until then it is not polled, which
+            // spares a look at the token at every turn of the loop.
             () = stopped_now.as_mut(), if matches!(shutdown, Shutdown::Draining) => {
                 main.say(format_args!("Stopping now: aborting the {} still in hand", count_jobs(pool.len())));
                 pool.abort_all();

@@ -84,7 +84,8 @@ pub struct Options {
     pub processes: usize,
 
     /// Kill worker process P1 with SIGKILL this many seconds into the run (or as soon after as it holds a
-    /// job), as a crash would: the jobs it held are taken by other workers once their leases run out.
+    /// job; not at all if it holds none until its end), as a crash would: the jobs it held are taken by
+    /// other workers once their leases run out.
     #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
     pub kill_worker_at: Option<f64>,
 

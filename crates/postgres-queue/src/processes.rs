@@ -117,15 +117,25 @@ impl Relay {
             }
             // The kill comes at `--kill-worker-at`, or, if the process holds no job then (it may not have
             // taken one yet on a busy machine), as soon after as it holds one: a crash that loses nothing
-            // shows nothing.
+            // shows nothing. What it holds is what it has reported so far; a job it has finished but not yet
+            // reported counts as held, so this narrows the chance of a kill with nothing in hand, and the
+            // report below, made once every line it wrote is read, says what it really held.
             if kill_due && !killed && !self.held.is_empty() {
                 killed = true;
                 self.harness.say(format_args!(
-                    "[Main] Killing P{} with SIGKILL (--kill-worker-at): no goodbye, no clean-up, as in a crash",
+                    "[Main] Killing P{} with SIGKILL (--kill-worker-at): no goodbye, no clean-up, as in a \
+                     crash",
                     self.process
                 ));
                 let _ = child.start_kill();
             }
+        }
+        if kill_due && !killed {
+            self.harness.say(format_args!(
+                "[Main] P{} was not killed (--kill-worker-at): it held no job from then until its workers \
+                 shut down",
+                self.process
+            ));
         }
         let status = child.wait().await;
         let lease = Duration::from_millis(lease_ms);

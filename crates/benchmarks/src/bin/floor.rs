@@ -6,8 +6,8 @@
 //! - The plain floor is lesson 1's pipeline: a producer, workers, one bounded channel shared behind a lock.
 //! - `--task-per-job` runs each job in a task of its own, which the worker awaits, as lessons 3 to 6 do to
 //!   contain a job's panic; `--priorities` also draws each job's priority from the seed, as lesson 4 does.
-//! - `--join-set` is lesson 7's pool: no worker tasks, but a loop that takes a permit from a semaphore, then a
-//!   job off the channel, starts it in a task of a `JoinSet`, and watches a cancellation token meanwhile.
+//! - `--join-set` is lesson 7's pool: no worker tasks, but a loop that takes a permit from a semaphore, then
+//!   a job off the channel, starts it in a task of a `JoinSet`, and watches a cancellation token meanwhile.
 
 use std::sync::Arc;
 
@@ -42,7 +42,7 @@ struct Size {
     priorities: bool,
     /// Lesson 7's pool instead of workers: a `JoinSet` of job tasks, capped by a semaphore, and a
     /// cancellation token watched by the producer and the pool.
-    #[arg(long, conflicts_with = "task_per_job")]
+    #[arg(long, conflicts_with_all = ["task_per_job", "priorities"])]
     join_set: bool,
 }
 
