@@ -193,12 +193,18 @@ impl Relay {
                 self.held.remove(&event.worker);
                 let job = self.harness.job(number);
                 let took = Seconds(if self.no_work { Duration::ZERO } else { job.processing_time });
+                let attempt_number =
+                    if attempt == 1 { String::new() } else { format!(", attempt {attempt}") };
+                let line = format!("Processed: {} (took {took:.2}{attempt_number})", job.name());
                 if books.dead.remove(&number) {
                     task.recovered(&job, format_args!("Recovered: {} on attempt {attempt}", job.name()));
+                } else if books.ended.insert(number) {
+                    task.processed(&job, line);
                 } else {
-                    let attempt = if attempt == 1 { String::new() } else { format!(", attempt {attempt}") };
-                    books.ended.insert(number);
-                    task.processed(&job, format_args!("Processed: {} (took {took:.2}{attempt})", job.name()));
+                    // Another delivery of this job reported first that the result was already written: this
+                    // delivery's write came first, but the reports of two processes race through two pipes.
+                    // The job has ended once, in the ledger, already.
+                    task.say(line);
                 }
             }
             What::AlreadyWritten { job: number } => {
