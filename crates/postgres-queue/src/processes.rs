@@ -265,3 +265,40 @@ impl Relay {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use lesson_support::testing::{Summary, run_recorded};
+    use lesson_support::{Harness, NoOptions};
+
+    use super::*;
+
+    /// Two deliveries of one job, in one process here for the test: the delivery whose write counted
+    /// reports after the one whose write did nothing, as two processes' reports can, through two pipes. The
+    /// job ends once in the ledger, whichever report comes first.
+    #[test]
+    fn a_job_whose_reports_come_out_of_order_ends_once() {
+        let lesson = |harness: Harness, _: NoOptions| async move {
+            let producer = harness.task_log("Producer");
+            producer.produced(&harness.job(1));
+            producer.shut_down();
+            let tasks = [1, 2].into_iter().map(|worker| (worker, harness.task_log(worker_name(1, worker))));
+            let mut relay = Relay {
+                harness: harness.clone(),
+                process: 1,
+                tasks: tasks.collect(),
+                books: Arc::default(),
+                held: BTreeMap::new(),
+                no_work: false,
+            };
+            for line in ["1 took 1 1", "2 took 1 2 P1/Worker-1", "2 already-written 1", "1 processed 1 1"] {
+                relay.write_down(line);
+            }
+            relay.write_down("1 shut-down");
+            relay.write_down("2 shut-down");
+        };
+        let recorded = run_recorded(crate::LESSON, lesson, &["--jobs", "1", "--workers", "2"]);
+        let summary = Summary::of(&recorded.output);
+        assert!(summary.is_clean() && summary.processed == 1, "{}", recorded.output);
+    }
+}
