@@ -115,4 +115,11 @@ pub enum Command {
     },
     /// Measure: each lesson against a bare-tokio floor, the queues, memory, builds.
     Bench,
+    /// Run the tests of the wall-clock lessons (8 and 9) many times with every core busy, and count failures.
+    #[command(after_help = "Example: cargo xtask stress --runs 5")]
+    Stress {
+        /// How many times to run the tests.
+        #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        runs: u16,
+    },
 }

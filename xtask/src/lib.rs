@@ -3,7 +3,7 @@
 //!
 //! - [`cli`]: the command line;
 //! - [`list`], [`lesson`], [`diff`], [`sweep`], [`explore`], [`check`], [`watch`], [`hint`], [`reset`],
-//!   [`exercises`], [`bless`], [`bench`]: the commands, each with its `run`;
+//!   [`exercises`], [`bless`], [`bench`], [`stress`]: the commands, each with its `run`;
 //! - [`progress`]: the exercises and lessons done, and the hints shown, kept between runs;
 //! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
 //! - [`catalogue`]: a lesson's exercises, its runs for the self-check, and its breaks;
@@ -29,6 +29,7 @@ pub mod list;
 pub mod progress;
 pub mod report;
 pub mod reset;
+pub mod stress;
 pub mod sweep;
 pub mod watch;
 pub mod workspace;

@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser};
 use xtask::cli::{Command, CommandLine};
 use xtask::workspace::EXIT_USAGE;
 use xtask::{
-    bench, bless, check, diff, exercises, explore, hint, interrupt, lesson, list, reset, sweep, watch,
+    bench, bless, check, diff, exercises, explore, hint, interrupt, lesson, list, reset, stress, sweep, watch,
 };
 
 fn main() -> ExitCode {
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
         Some(Command::Exercises { lesson, verify }) => exercises::run(lesson.as_deref(), verify),
         Some(Command::Bless { lesson }) => bless::run(lesson.as_deref()),
         Some(Command::Bench) => bench::run(),
+        Some(Command::Stress { runs }) => stress::run(usize::from(runs)),
     };
     match result {
         Ok(status) => ExitCode::from(status),

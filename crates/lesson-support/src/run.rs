@@ -413,6 +413,14 @@ fn parse<O: LessonOptions>(
     if let Some(width) = fixed_width {
         command = command.term_width(width);
     }
+    if O::ON_THREADS {
+        command = command.mut_arg("sorted", |sorted| sorted.hide(false)).mut_arg("watchdog", |watchdog| {
+            watchdog.help(
+                "Stop a run in which nothing has happened for this many seconds of real time (not sped up: a \
+                 busy machine must not stop a healthy run), and report who waits on what",
+            )
+        });
+    }
     let parsed = command.try_get_matches_from(args).and_then(|mut matches| {
         let queue_size_given =
             matches.value_source("queue_size") == Some(clap::parser::ValueSource::CommandLine);

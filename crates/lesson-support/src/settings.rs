@@ -78,9 +78,10 @@ pub struct Settings {
     #[arg(skip)]
     pub queue_size_given: bool,
 
-    /// Print the run's sorted view instead of its transcript (see `sorted.rs`): what stays the same from run to
-    /// run on threads, for `cargo xtask check` and lesson 8's reference. Not in `--help`: lesson 8's text
-    /// shows it.
+    /// Print what stays the same from run to run, sorted, instead of the transcript: the jobs, what each took,
+    /// what every task said, and the accounting, without times or worker numbers.
+    // What `cargo xtask check` compares with lessons 8 and 9's references (see `sorted.rs`). Shown in the
+    // `--help` of those two lessons only: on the simulated clock, the transcript itself is the same every time.
     #[arg(long, hide = true)]
     pub sorted: bool,
 
@@ -102,6 +103,8 @@ pub struct Settings {
     pub sweep_queue_sizes: Vec<usize>,
 
     /// Stop a run in which nothing has happened for this many seconds, and report who waits on what.
+    // On threads and processes (lessons 8 and 9), seconds of real time: see `watchdog_limit`, and the help
+    // that `run::parse` gives those lessons.
     #[arg(long, value_name = "SECONDS", default_value_t = 10, allow_hyphen_values = true,
           value_parser = whole_number(1, MAX_WATCHDOG_SECONDS))]
     pub watchdog: usize,
@@ -173,9 +176,14 @@ impl Settings {
         }
     }
 
-    /// How long a run may go without any event before the watchdog stops it.
+    /// How long a run may go without any event before the watchdog stops it, on the run's clock.
+    ///
+    /// `--watchdog` counts seconds of real time on a clock that is sped up: the run's clock counts
+    /// [`speed_up`](Self::speed_up) of its seconds for each of them. Counted on the run's own clock, ten
+    /// seconds would be a fifth of a second of wall time, which a loaded machine can spend starting a thread
+    /// or printing a backtrace, and the watchdog would stop a healthy run.
     pub fn watchdog_limit(&self) -> Duration {
-        Duration::from_secs(self.watchdog as u64)
+        Duration::from_secs(self.watchdog as u64) * self.speed_up()
     }
 }
 
@@ -208,6 +216,16 @@ mod tests {
         for bad in ["0", "11", "-1", "abc", "", "2.5"] {
             assert_eq!(parse(bad), error, "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn the_watchdog_counts_real_seconds_on_a_sped_up_clock() {
+        let mut settings = crate::testing::default_settings();
+        assert_eq!(settings.watchdog_limit(), Duration::from_secs(10));
+        settings.on_threads = true;
+        assert_eq!(settings.watchdog_limit(), Duration::from_secs(10) * THREADS_SPEED_UP);
+        settings.real_time = true;
+        assert_eq!(settings.watchdog_limit(), Duration::from_secs(10));
     }
 
     #[test]

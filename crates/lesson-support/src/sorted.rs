@@ -10,7 +10,8 @@
 //! - the heading, as it is;
 //! - every event without its time, `Worker-2` (and lesson 9's `P1/Worker-2`) written `Worker`, the lines
 //!   sorted;
-//! - the summary without the elapsed time and the waits, whose lengths vary.
+//! - the summary without the elapsed time and the waits, whose lengths vary, and with the workers it names
+//!   (one that did not shut down) written `Worker` too.
 
 /// The sorted view of `output`, a run's transcript and summary.
 pub fn sorted_view(output: &str) -> String {
@@ -46,6 +47,8 @@ pub fn sorted_view(output: &str) -> String {
             view.push_str(&format!("{label}elapsed       (varies) ({clock}\n"));
             continue;
         }
+        // `not shut down: Worker-2`: which worker's thread panicked varies.
+        let line = &without_worker_numbers(line);
         // `Processed 20 jobs in 4.9 seconds with 3 workers`: the same, without the time.
         match (line.split_once(" in "), line.contains(" seconds ")) {
             (Some((before, after)), true) => {
@@ -96,6 +99,20 @@ fn event(line: &str) -> Option<String> {
         _ => task,
     };
     Some(format!("[{task}] {text}"))
+}
+
+/// `text` with every worker's name (`Worker-2`, lesson 9's `P1/Worker-2`) written `Worker`.
+fn without_worker_numbers(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let name = word.trim_end_matches([',', ';', '.']);
+            match event(&format!("0.000s  [{name}] ")) {
+                Some(task) if task == "[Worker] " => word.replacen(name, "Worker", 1),
+                _ => word.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -150,6 +167,15 @@ Exit status 0: every job is accounted for and every task shut down.
         assert_eq!(sorted_view(&in_processes), sorted_view(RUN));
         assert_ne!(sorted_view(&RUN.replace("[Worker-1]", "[Px/Worker-1]")), sorted_view(RUN));
         assert_eq!(sorted_view(&sorted_view(RUN)), sorted_view(RUN), "a sorted view is its own sorted view");
+        // The summary names a worker whose thread panicked: which one varies.
+        let stopped = |name: &str| {
+            RUN.replace(
+                "Exit status 0",
+                &format!("  shut down     4 of 5 tasks; not shut down: {name}\nExit status 0"),
+            )
+        };
+        assert_eq!(sorted_view(&stopped("Worker-1")), sorted_view(&stopped("P2/Worker-3")));
+        assert_ne!(sorted_view(&stopped("Worker-1")), sorted_view(&stopped("Producer")));
         assert_ne!(
             sorted_view(&RUN.replace("process_item_2 (took", "process_item_3 (took")),
             sorted_view(RUN)

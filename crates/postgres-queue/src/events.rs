@@ -24,6 +24,9 @@ pub enum What {
     /// It claimed a job: for its `delivery`-th time, from the worker whose lease on it ran out, if one did
     /// (that worker died, or was too slow).
     Took { job: usize, delivery: u32, from: Option<String> },
+    /// It stopped still right after taking a job, because the lesson is about to kill its process
+    /// (`--kill-worker-at`): the kill is sure to find that job in hand.
+    Holding { job: usize },
     /// It processed a job and wrote its result: the job is done.
     Processed { job: usize, attempt: u32 },
     /// It processed a job whose result was already written by an earlier delivery: the write did nothing.
@@ -46,6 +49,7 @@ impl fmt::Display for Event {
             What::Took { job, delivery, from: Some(from) } => {
                 write!(formatter, "{worker} took {job} {delivery} {from}")
             }
+            What::Holding { job } => write!(formatter, "{worker} holding {job}"),
             What::Processed { job, attempt } => write!(formatter, "{worker} processed {job} {attempt}"),
             What::AlreadyWritten { job } => write!(formatter, "{worker} already-written {job}"),
             What::LostLease { job } => write!(formatter, "{worker} lost-lease {job}"),
@@ -95,6 +99,7 @@ impl FromStr for Event {
                 [job, attempt] => What::Processed { job: number(job)?, attempt: number(attempt)? as u32 },
                 _ => return Err(bad()),
             },
+            "holding" => What::Holding { job: number(rest)? },
             "already-written" => What::AlreadyWritten { job: number(rest)? },
             "lost-lease" => What::LostLease { job: number(rest)? },
             "retrying" => match words(4)?[..] {
@@ -129,6 +134,7 @@ mod tests {
         let events = [
             What::Took { job: 7, delivery: 1, from: None },
             What::Took { job: 7, delivery: 2, from: Some("P1/Worker-1".into()) },
+            What::Holding { job: 7 },
             What::Processed { job: 7, attempt: 1 },
             What::AlreadyWritten { job: 7 },
             What::LostLease { job: 7 },

@@ -39,6 +39,7 @@ pub mod queue;
 pub mod server;
 pub mod worker_process;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use lesson_support::settings::whole_number;
@@ -68,7 +69,8 @@ const AFTER_HELP: &str = concat!(
     "DATABASE_URL, it uses that server, in a schema of its own (postgres_queue), which each run makes afresh.\n\n",
     "The workers are processes, on the wall clock sped up 50 times (with --real-time, not sped up): which worker ",
     "takes which job, and the times, change from run to run; the jobs and the accounting do not, and --sorted ",
-    "prints them.\n\n",
+    "prints them. With --kill-worker-at, or a --lease shorter than a job, which jobs are delivered again ",
+    "changes too, and --sorted shows it as it was.\n\n",
     "Exit status: 0 every job accounted for, in the transcript and in the database; 1 something went wrong ",
     "(a job lost, an effect written twice, a process that ended without shutting down); 2 a mistake in the flags; ",
     "3 no PostgreSQL (the programs are not installed, or DATABASE_URL cannot be reached); 130 Ctrl-C.",
@@ -83,9 +85,9 @@ pub struct Options {
           value_parser = whole_number(1usize, MAX_PROCESSES))]
     pub processes: usize,
 
-    /// Kill worker process P1 with SIGKILL this many seconds into the run (or as soon after as it holds a
-    /// job; not at all if it holds none until its end), as a crash would: the jobs it held are taken by
-    /// other workers once their leases run out.
+    /// Kill worker process P1 with SIGKILL this many seconds into the run, as a crash would, as soon as one
+    /// of its workers has taken a job after that (not at all if none takes one until the end): the jobs it
+    /// held are taken by other workers once their leases run out.
     #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
     pub kill_worker_at: Option<f64>,
 
@@ -134,11 +136,10 @@ pub struct Options {
           value_parser = connection_string)]
     pub database_url: Option<String>,
 
-    /// The server, once `set_up` has found or started it. It lives as long as the program: a throwaway
-    /// cluster stops when the program ends (see `server.rs`), not when a run ends, so that the runs of a sweep
-    /// share it and no run's time includes stopping it.
+    /// The server, once `set_up` has found or started it. The runs of a sweep share it: a throwaway cluster
+    /// stops when the last of them drops it, before the program returns (see `server.rs`).
     #[arg(skip)]
-    pub server: Option<&'static Server>,
+    pub server: Option<Arc<Server>>,
 }
 
 impl LessonOptions for Options {
@@ -180,7 +181,7 @@ impl LessonOptions for Options {
         lesson_support::clock::runtime(true)
             .block_on(server.connect())
             .map_err(|problem| format!("{problem} ({})", server.describe()))?;
-        self.server = Some(Box::leak(Box::new(server)));
+        self.server = Some(Arc::new(server));
         Ok(())
     }
 }
@@ -228,7 +229,7 @@ pub async fn run(harness: Harness, options: Options) {
 /// What `run` does, with every database error handed back.
 async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Result<(), String> {
     let settings = harness.settings();
-    let server = options.server.expect("set_up found the server");
+    let server = options.server.as_ref().expect("set_up found the server");
     let database = |error: tokio_postgres::Error| format!("the database: {error}");
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
 
@@ -288,7 +289,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
 
 /// The producer: makes `--jobs` jobs and puts each in the table, waiting while `--queue-size` are queued.
 async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<(), String> {
-    let server = options.server.expect("set_up found the server");
+    let server = options.server.as_ref().expect("set_up found the server");
     let database = |error: tokio_postgres::Error| format!("the database: {error}");
     // A connection of its own, which listens for workers taking jobs: that is when there may be room.
     let (client, bell) = server.connect().await?;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lesson_support::{Harness, Seconds, TaskLog};
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::task::JoinHandle;
 
@@ -68,6 +68,7 @@ impl WorkerProcesses {
                 tasks,
                 books: books.clone(),
                 held: BTreeMap::new(),
+                holding_still: false,
                 no_work: template.no_work,
             };
             relays.push(tokio::spawn(relay.run(child, kill_at, template.lease_ms)));
@@ -92,6 +93,8 @@ struct Relay {
     books: Arc<Mutex<Books>>,
     /// The job each worker holds, and when it took it.
     held: BTreeMap<usize, (usize, Duration)>,
+    /// Whether a worker of this process has stopped still with a job in hand, ready for the kill.
+    holding_still: bool,
     /// Whether jobs take no time (`--no-work`).
     no_work: bool,
 }
@@ -100,6 +103,8 @@ impl Relay {
     async fn run(mut self, mut child: Child, kill_at: Option<Duration>, lease_ms: u64) {
         let stdout = child.stdout.take().expect("the worker process's output is a pipe");
         let mut lines = BufReader::new(stdout).lines();
+        // Held open until the process has ended: see `worker_process::main_if_asked`.
+        let mut stdin = child.stdin.take().expect("the worker process's input is a pipe");
         // `--kill-worker-at` counts from the start of the run, which began before this relay.
         let kill_in =
             kill_at.unwrap_or(Duration::from_secs(3600 * 24)).saturating_sub(self.harness.elapsed());
@@ -109,18 +114,20 @@ impl Relay {
         loop {
             tokio::select! {
                 biased;
-                () = &mut kill, if kill_at.is_some() && !kill_due => kill_due = true,
+                () = &mut kill, if kill_at.is_some() && !kill_due => {
+                    kill_due = true;
+                    // At `--kill-worker-at`, the process is asked to stop still at its next claim, and killed
+                    // once a worker says it has: a crash that loses nothing shows nothing, and a kill at a
+                    // moment of the operating system's choosing could find every job already finished.
+                    let hold = format!("{}\n", crate::worker_process::HOLD);
+                    let _ = stdin.write_all(hold.as_bytes()).await;
+                }
                 line = lines.next_line() => match line {
                     Ok(Some(line)) => self.write_down(&line),
                     Ok(None) | Err(_) => break,
                 },
             }
-            // The kill comes at `--kill-worker-at`, or, if the process holds no job then (it may not have
-            // taken one yet on a busy machine), as soon after as it holds one: a crash that loses nothing
-            // shows nothing. What it holds is what it has reported so far; a job it has finished but not yet
-            // reported counts as held, so this narrows the chance of a kill with nothing in hand, and the
-            // report below, made once every line it wrote is read, says what it really held.
-            if kill_due && !killed && !self.held.is_empty() {
+            if kill_due && !killed && self.holding_still {
                 killed = true;
                 self.harness.say(format_args!(
                     "[Main] Killing P{} with SIGKILL (--kill-worker-at): no goodbye, no clean-up, as in a \
@@ -132,12 +139,13 @@ impl Relay {
         }
         if kill_due && !killed {
             self.harness.say(format_args!(
-                "[Main] P{} was not killed (--kill-worker-at): it held no job from then until its workers \
+                "[Main] P{} was not killed (--kill-worker-at): it took no job from then until its workers \
                  shut down",
                 self.process
             ));
         }
         let status = child.wait().await;
+        drop(stdin);
         let lease = Duration::from_millis(lease_ms);
         for (worker, task) in std::mem::take(&mut self.tasks) {
             if killed {
@@ -189,6 +197,7 @@ impl Relay {
                     ));
                 }
             }
+            What::Holding { .. } => self.holding_still = true,
             What::Processed { job: number, attempt } => {
                 self.held.remove(&event.worker);
                 let job = self.harness.job(number);
@@ -289,6 +298,7 @@ mod tests {
                 tasks: tasks.collect(),
                 books: Arc::default(),
                 held: BTreeMap::new(),
+                holding_still: false,
                 no_work: false,
             };
             for line in ["1 took 1 1", "2 took 1 2 P1/Worker-1", "2 already-written 1", "1 processed 1 1"] {

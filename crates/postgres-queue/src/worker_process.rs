@@ -7,6 +7,7 @@
 use std::pin::pin;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
@@ -23,6 +24,16 @@ pub const WORKER_PROCESS: &str = "worker-process";
 
 /// The environment variable that gives a worker process its connection string.
 pub const CONNECT: &str = "POSTGRES_QUEUE_CONNECT";
+
+/// The line the lesson writes on a worker process's standard input just before it kills it
+/// (`--kill-worker-at`).
+pub const HOLD: &str = "hold";
+
+/// Set once the lesson has written [`HOLD`]: each worker of this process stops still right after its next
+/// claim, holding the job, and says so. Not part of the pattern: it is how the lesson makes sure that its
+/// kill finds a job in hand. Killed at a moment of the operating system's choosing, a worker could just as
+/// well have finished its job, and the crash would show nothing.
+static HOLD_BEFORE_THE_KILL: AtomicBool = AtomicBool::new(false);
 
 /// What a worker process needs to know, given on its command line by the lesson.
 #[derive(Debug, Clone, Parser)]
@@ -117,9 +128,16 @@ pub fn main_if_asked() -> Option<ExitCode> {
     let process = WorkerProcess::parse_from(std::env::args().skip(1));
     // The lesson holds this process's standard input open for as long as it runs. When it ends, in any way
     // (even killed), the pipe closes: this process ends too, instead of waiting forever for a queue that no
-    // one will close.
+    // one will close. The lesson also writes on it, once, the word that asks the workers to stop still at
+    // their next claim (see `HOLD_BEFORE_THE_KILL`).
     std::thread::spawn(|| {
-        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        for line in std::io::stdin().lines() {
+            match line.as_deref() {
+                Ok(HOLD) => HOLD_BEFORE_THE_KILL.store(true, Ordering::SeqCst),
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
         std::process::exit(1);
     });
     let runtime = lesson_support::clock::runtime(true);
@@ -174,6 +192,11 @@ async fn work(
         if let Some(claim) = queue::claim(&client, &name, lease).await? {
             let from = claim.taken_over_from.clone();
             report(What::Took { job: claim.number, delivery: claim.delivery, from });
+            if HOLD_BEFORE_THE_KILL.load(Ordering::SeqCst) {
+                // The kill is coming: wait for it with the job in hand, as a crash in the middle of it would.
+                report(What::Holding { job: claim.number });
+                std::future::pending::<()>().await;
+            }
             let job = workload.job(claim.number);
             process_one(&client, &name, job, &claim, &workload, &process, &report).await?;
             continue;
@@ -224,12 +247,15 @@ async fn process_one(
         // the two leaves a job with its result written and its lease running: the job is delivered again,
         // and the second write does nothing. That is the order that makes "at least once" safe.
         let wrote = queue::write_result(client, number, name).await?;
-        queue::acknowledge(client, number).await?;
+        // Reported before the acknowledgement, so that the lesson never thinks a job held that the database
+        // has done: a process killed between this line and the next leaves its job running, and it is
+        // delivered again, as the lesson then says.
         report(if wrote {
             What::Processed { job: number, attempt: claim.attempt }
         } else {
             What::AlreadyWritten { job: number }
         });
+        queue::acknowledge(client, number).await?;
         return Ok(());
     };
     let still_held = if claim.attempt < process.max_attempts {

@@ -15,28 +15,37 @@ use lesson_support::testing::Summary;
 
 /// Runs lesson 9's program with `args`, on a database of its own, and returns all it prints and its exit
 /// status, as `lesson_support::capture` does for the other lessons.
-///
-/// With a watchdog of ten minutes on the lesson's clock: these tests judge what a run does, not how fast a
-/// busy machine lets it go, and the default ten seconds are a fifth of a second of wall time on a clock sped
-/// up fifty times.
 fn run(args: &[&str]) -> String {
-    run_with(&[args, &["--watchdog", "600"]].concat(), Some(&new_database()))
+    run_with(args, Some(&new_database()))
 }
 
 /// Runs lesson 9's program with `args` and `DATABASE_URL` set to `database`, or unset.
 fn run_with(args: &[&str], database: Option<&str>) -> String {
+    run_program(args, database).0
+}
+
+/// Runs lesson 9's program as [`run_with`] does, and returns its process number too.
+fn run_program(args: &[&str], database: Option<&str>) -> (String, u32) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_postgres-queue"));
-    command.args(args).env_remove("DATABASE_URL");
+    // The help's width is the terminal's, or `COLUMNS`: neither, here, so that it is the same everywhere.
+    command.args(args).env_remove("DATABASE_URL").env_remove("COLUMNS").stdin(std::process::Stdio::null());
     if let Some(database) = database {
         command.env("DATABASE_URL", database);
     }
-    let output = command.output().expect("the lesson's program runs");
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the lesson's program runs");
+    let process = child.id();
+    let output = child.wait_with_output().expect("the lesson's program runs");
     let status = output.status.code().unwrap_or(-1);
-    format!(
+    let printed = format!(
         "{}{}[exit status {status}]\n",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
-    )
+    );
+    (printed, process)
 }
 
 /// The lesson's `--help`: every flag, and what it accepts.
@@ -56,29 +65,16 @@ fn default_run() {
     insta::assert_snapshot!(sorted_view(&output));
 }
 
-/// With no `DATABASE_URL`, the lesson starts a throwaway cluster of its own, and it is gone afterwards.
+/// With no `DATABASE_URL`, the lesson starts a throwaway cluster of its own, and it is gone by the time the
+/// program has returned: the server stopped, and its folder deleted.
 #[test]
 fn with_no_database_url_a_throwaway_cluster_comes_and_goes() {
-    let output = run_with(&["--jobs", "4", "--workers", "2"], None);
+    let (output, process) = run_program(&["--jobs", "4", "--workers", "2"], None);
     assert!(Summary::of(&output).is_clean(), "{output}");
-    let clusters =
-        std::path::Path::new(env!("CARGO_BIN_EXE_postgres-queue")).with_file_name("postgres-clusters");
-    // The keeper deletes the cluster's folder once the program has ended; give it a moment.
-    let mut left = Vec::new();
-    for _ in 0..100 {
-        left = std::fs::read_dir(&clusters)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.file_name())
-            .collect();
-        if left.is_empty() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    // Other tests' programs may be running clusters at the same time; none may stay behind for long.
-    assert!(left.is_empty(), "clusters left behind in {}: {left:?}", clusters.display());
+    let cluster = std::path::Path::new(env!("CARGO_BIN_EXE_postgres-queue"))
+        .with_file_name("postgres-clusters")
+        .join(format!("cluster-{process}"));
+    assert!(!cluster.exists(), "the program returned and left its cluster behind: {}", cluster.display());
 }
 
 /// The fault test: a worker process is killed with SIGKILL while it holds jobs. Every job is still done, its
@@ -89,18 +85,22 @@ fn a_killed_worker_process_loses_no_job() {
     let summary = Summary::of(&output);
     assert!(summary.is_clean() && summary.processed == 20, "{output}");
     assert!(output.contains("[Main] Killing P1 with SIGKILL"), "{output}");
+    // The lesson asks P1 to stop still after its next claim, and kills it then: it always holds a job.
     assert!(output.contains("Killed holding process_item_"), "P1 held no job when it was killed:\n{output}");
     assert!(output.contains("Took over process_item_"), "no job was taken over:\n{output}");
-    // Twice at least: on a busy machine, a lease of 1 s on a clock sped up 50 times can run out once more.
+    // Twice at least: a lease of 1 s, on a clock sped up 50 times, can run out again on a busy machine.
     assert!(output.contains(" times for 1 attempt(s)"), "no job was delivered again:\n{output}");
     assert!(output.contains("[Main] The database's account: 20 jobs, 20 done, 0 dead, 20 results written"));
 }
 
 /// A lease shorter than a job: jobs are delivered twice while their first worker still works on them, and
 /// the second write of a result does nothing.
+///
+/// On the wall clock itself (`--real-time`): a job outlives its lease by up to 700 ms, time enough for an idle
+/// worker to take it over even on a busy machine, where the clock sped up fifty times would leave 14 ms.
 #[test]
 fn a_lease_shorter_than_a_job_delivers_it_twice_and_writes_it_once() {
-    let output = run(&["--jobs", "8", "--workers", "4", "--lease", "0.3"]);
+    let output = run(&["--jobs", "8", "--workers", "4", "--lease", "0.3", "--real-time"]);
     let summary = Summary::of(&output);
     assert!(summary.is_clean() && summary.processed == 8, "{output}");
     assert!(output.contains("Took over process_item_"), "{output}");

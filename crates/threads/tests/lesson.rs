@@ -56,14 +56,24 @@ fn every_channel_and_the_bridge_give_the_same_run() {
     }
 }
 
-/// The text's claim: the times are those of lesson 1, on the same workload, give or take the wall clock's
-/// jitter. Lesson 1's default run takes 4.779s on the simulated clock.
+/// The times are in the same seconds as lesson 1's: a thread sleeps a job's time divided by the speed-up, and
+/// the transcript multiplies the wall clock's time back. A sleep is never shorter than asked, so the run
+/// takes at least what its busiest part needs: the producer's time to make every job, and the workers' time
+/// to process them all, shared by three. (How much longer a busy machine makes it is a measurement, not a
+/// promise: no test asserts it.)
 #[test]
-fn the_run_takes_the_time_lesson_1_takes_give_or_take_the_jitter() {
-    let threads = Summary::of(&run(&[])).elapsed;
-    let tasks = Summary::of(&lesson_support::capture(baseline::LESSON, baseline::run, &[])).elapsed;
-    assert!(threads >= tasks, "threads cannot beat the simulated schedule: {threads} < {tasks}");
-    assert!(threads < tasks * 1.5, "the threads took {threads}s, lesson 1 {tasks}s: far more than jitter");
+fn the_run_takes_at_least_the_time_its_jobs_need() {
+    // In whole milliseconds, as the summary prints them.
+    let elapsed = (Summary::of(&run(&[])).elapsed * 1000.0).round() as u128;
+    let workload = lesson_support::Workload::new(1);
+    let jobs: Vec<_> = (1..=20).map(|number| workload.job(number)).collect();
+    let making: u128 = jobs.iter().map(|job| job.production_time.as_millis()).sum();
+    let processing: u128 = jobs.iter().map(|job| job.processing_time.as_millis()).sum();
+    assert!(elapsed >= making, "the run took {elapsed} ms, less than the {making} ms of making the jobs");
+    assert!(
+        3 * elapsed >= processing,
+        "the run took {elapsed} ms, less than {processing} ms of work shared by 3"
+    );
 }
 
 /// A panic ends the worker's thread: the job in its hands is lost, and `join()` hands the panic to `Main`,
@@ -74,7 +84,8 @@ fn a_panic_ends_its_thread_and_join_gives_it_back() {
     let summary = Summary::of(&output);
     assert_eq!((summary.processed, summary.lost, summary.status), (19, 1, 1), "{output}");
     assert!(
-        output.contains("[Main] !! A worker's thread panicked, and join() says so: it hit a bug on purpose")
+        output.contains("[Main] !! A worker's thread panicked, and join() says so: it hit a bug on purpose"),
+        "{output}"
     );
     assert!(output.contains("This task ended without shutting down (it panicked)"), "{output}");
 }
@@ -104,7 +115,9 @@ fn the_clock_is_the_wall_clock_sped_up_unless_real_time() {
     assert!(run(&["--jobs", "2", "--workers", "2", "--real-time"]).contains("(wall clock, seed 1)"));
 }
 
-/// The sweep runs once per worker count, on threads, and more workers are faster.
+/// The sweep runs once per worker count, on threads: a row each, every run clean. One worker does every job
+/// in turn, so its run takes at least the sum of the jobs' times. (That ten workers are faster is a
+/// measurement on the wall clock, which a busy machine can blur: the table shows it, no test asserts it.)
 #[test]
 fn sweep_over_workers() {
     let table = run(&["--sweep", "1,2,3,5,10"]);
@@ -117,8 +130,11 @@ fn sweep_over_workers() {
         })
         .collect();
     assert_eq!(elapsed.len(), 5, "{table}");
-    assert!(elapsed[0] > 2.0 * elapsed[4], "ten workers are not faster than one:\n{table}");
-    assert!(table.contains("wall clock sped up 50 times"), "{table}");
+    let workload = lesson_support::Workload::new(1);
+    let work: u128 = (1..=20).map(|number| workload.job(number).processing_time.as_millis()).sum();
+    let alone = (elapsed[0] * 1000.0).round() as u128;
+    assert!(alone >= work, "one worker did {work} ms of work in {alone} ms:\n{table}");
+    assert!(table.contains("wall clock sped up 50 times") && table.ends_with("[exit status 0]\n"), "{table}");
 }
 
 /// The timeline of a run on threads: a row per thread, the queue's depth, and the time.
