@@ -28,7 +28,8 @@
 //! - `worker_process`: a worker process, which is this program started again;
 //! - `events`: what a worker process reports, a line at a time;
 //! - `processes`: the worker processes seen from the lesson, which writes their reports down;
-//! - `server`: the PostgreSQL server: `DATABASE_URL`'s, or a throwaway cluster of the lesson's own.
+//! - `server`: the PostgreSQL server: `DATABASE_URL`'s, or a throwaway cluster of the lesson's own;
+//! - `server_programs`: where PostgreSQL's programs are, and who may run them.
 //!
 //! Processes cannot run on tokio's simulated clock: like lesson 8, this lesson runs on the wall clock, sped
 //! up 50 times unless `--real-time`. The lesson text is `lessons/09-postgres-queue.md`.
@@ -37,6 +38,7 @@ pub mod events;
 pub mod processes;
 pub mod queue;
 pub mod server;
+pub mod server_programs;
 pub mod worker_process;
 
 use std::sync::Arc;

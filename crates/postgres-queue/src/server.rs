@@ -10,10 +10,12 @@
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use tokio_postgres::{Client, Config, NoTls};
+
+use crate::server_programs::{find_server_programs, postgres_user, running_as_root};
 
 /// The name of the cluster's superuser, which the lesson connects as.
 const USER: &str = "lesson";
@@ -46,14 +48,16 @@ impl Server {
         // PostgreSQL refuses to run as root (a server bug would then own the machine). Run by root, as in a
         // container, the lesson runs the server as the `postgres` user that the package creates.
         let owner = if running_as_root() { Some(postgres_user()?) } else { None };
+        if let Some((uid, gid)) = owner {
+            // Found out before a folder is made, so that a refusal leaves nothing behind.
+            postgres_user_can_reach(parent, uid, gid)?;
+        }
         fs::create_dir_all(parent).map_err(|error| format!("cannot make {}: {error}", parent.display()))?;
         if let Some((uid, gid)) = owner {
             std::os::unix::fs::chown(parent, Some(uid), Some(gid))
                 .map_err(|error| format!("cannot give {} to the postgres user: {error}", parent.display()))?;
         }
-        let folder = parent.join(format!("cluster-{}", std::process::id()));
-        // A folder left by an earlier program with the same process number is stale: its keeper is gone.
-        let _ = fs::remove_dir_all(&folder);
+        let folder = parent.join(format!("{CLUSTER_PREFIX}{}", std::process::id()));
         let as_owner = |program: &str| {
             let mut command = Command::new(programs.join(program));
             if let Some((uid, gid)) = owner {
@@ -64,6 +68,10 @@ impl Server {
             command.process_group(0).stdin(Stdio::null());
             command
         };
+
+        // Clusters whose program is gone were left by a keeper that was killed before it could clean up (a
+        // folder with this program's number among them: that number was an earlier program's too).
+        remove_abandoned_clusters(parent, &as_owner);
 
         // The keeper, started first so that it cleans up after a failure too: it waits until its standard
         // input ends, which happens when this program drops the pipe or ends in any way at all, then stops the
@@ -152,6 +160,67 @@ impl Server {
     }
 }
 
+/// The start of a throwaway cluster's folder name; the number of the program that made it follows.
+const CLUSTER_PREFIX: &str = "cluster-";
+
+/// Stops the server of every cluster in `parent` whose program has ended, and deletes its folder. A keeper
+/// cleans up when its program ends, however it ends; but a keeper can be killed too, and then nothing else
+/// would. `as_owner` runs a server program as the clusters' owner.
+fn remove_abandoned_clusters(parent: &Path, as_owner: &dyn Fn(&str) -> Command) {
+    let entries = fs::read_dir(parent).into_iter().flatten().flatten();
+    for entry in entries {
+        let name = entry.file_name();
+        let Some(number) = name.to_str().and_then(|name| name.strip_prefix(CLUSTER_PREFIX)) else { continue };
+        let Ok(number) = number.parse::<u32>() else { continue };
+        let alive = number != std::process::id() && Path::new("/proc").join(number.to_string()).exists();
+        if alive {
+            continue;
+        }
+        let folder = entry.path();
+        let _ = as_owner("pg_ctl")
+            .args(["stop", "--mode", "immediate", "--silent", "--pgdata"])
+            .arg(&folder)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = fs::remove_dir_all(&folder);
+    }
+}
+
+/// Fails with a sentence if the `postgres` user (`uid`, `gid`), which runs the server when the lesson runs as
+/// root, cannot reach `folder`: a folder on the way that only its owner may enter, as root's home is.
+fn postgres_user_can_reach(folder: &Path, uid: u32, gid: u32) -> Result<(), String> {
+    // The nearest folder that exists: the rest will be made, and given to the postgres user.
+    let existing = folder.ancestors().find(|ancestor| ancestor.is_dir()).unwrap_or(Path::new("/"));
+    let entered = Command::new("sh")
+        .args(["-c", r#"cd "$1""#, "sh"])
+        .arg(existing)
+        .uid(uid)
+        .gid(gid)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|error| format!("cannot start sh to check the postgres user's access: {error}"))?;
+    if entered.success() {
+        return Ok(());
+    }
+    let blocked = existing
+        .ancestors()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find(|ancestor| fs::metadata(ancestor).is_ok_and(|metadata| metadata.mode() & 0o001 == 0))
+        .unwrap_or(existing);
+    Err(format!(
+        "the throwaway cluster's server runs as the user postgres (the lesson runs as root, and PostgreSQL \
+         refuses root), and that user cannot enter {}, where the cluster would live: move the course to a \
+         folder every user may enter, run the lesson as another user, or give a running server in \
+         DATABASE_URL",
+        blocked.display()
+    ))
+}
+
 /// The shell that stops a throwaway cluster and deletes its folder, once its standard input closes.
 #[derive(Debug)]
 struct Keeper(Option<Child>);
@@ -194,64 +263,6 @@ pub async fn connect(
         }
     });
     Ok((client, bell))
-}
-
-/// The folder of PostgreSQL's server programs (`initdb`, `pg_ctl`): `POSTGRES_BIN_DIR` if set, then where
-/// Debian and Ubuntu put them (`/usr/lib/postgresql/<version>/bin`, not on `PATH`), newest first, then `PATH`.
-fn find_server_programs() -> Result<PathBuf, String> {
-    let has_them = |folder: &Path| folder.join("initdb").is_file() && folder.join("pg_ctl").is_file();
-    if let Some(folder) = std::env::var_os("POSTGRES_BIN_DIR") {
-        let folder = PathBuf::from(folder);
-        return if has_them(&folder) {
-            Ok(folder)
-        } else {
-            Err(format!("POSTGRES_BIN_DIR is {}, which holds no initdb and pg_ctl", folder.display()))
-        };
-    }
-    let mut debian: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| Some((entry.file_name().to_str()?.parse().ok()?, entry.path().join("bin"))))
-        .collect();
-    debian.sort();
-    let on_path = std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>());
-    debian
-        .into_iter()
-        .rev()
-        .map(|(_, folder)| folder)
-        .chain(on_path.into_iter().flatten())
-        .find(|folder| has_them(folder))
-        .ok_or_else(|| {
-            "PostgreSQL's server programs (initdb, pg_ctl) were not found: install PostgreSQL (Debian and \
-             Ubuntu: apt-get install postgresql; Fedora: dnf install postgresql-server; macOS: brew install \
-             postgresql), or set POSTGRES_BIN_DIR to their folder, or give a running server in DATABASE_URL"
-                .to_string()
-        })
-}
-
-/// Whether this program runs as root. (The owner of `/proc/self` is the process's user: no `libc` needed.)
-fn running_as_root() -> bool {
-    fs::metadata("/proc/self").map(|process| process.uid() == 0).unwrap_or(false)
-}
-
-/// The user and group numbers of the `postgres` user, from `/etc/passwd`.
-fn postgres_user() -> Result<(u32, u32), String> {
-    let users = fs::read_to_string("/etc/passwd").unwrap_or_default();
-    users
-        .lines()
-        .find_map(|line| {
-            let fields: Vec<&str> = line.split(':').collect();
-            match fields[..] {
-                ["postgres", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
-                _ => None,
-            }
-        })
-        .ok_or_else(|| {
-            "run as root, the lesson runs PostgreSQL as the user postgres, and there is none: install the \
-             postgresql package, or run the lesson as another user"
-                .to_string()
-        })
 }
 
 /// `path` in single quotes, for the shell that `pg_ctl` hands the server's options to.

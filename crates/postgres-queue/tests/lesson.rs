@@ -77,6 +77,75 @@ fn with_no_database_url_a_throwaway_cluster_comes_and_goes() {
     assert!(!cluster.exists(), "the program returned and left its cluster behind: {}", cluster.display());
 }
 
+/// A cluster whose keeper was killed before it could clean up (its program killed too) is stopped and
+/// deleted by the next run that starts a cluster in the same folder.
+#[test]
+fn a_cluster_left_by_a_killed_keeper_is_cleaned_up_by_the_next_run() {
+    use std::io::BufRead;
+    let mut program = Command::new(env!("CARGO_BIN_EXE_postgres-queue"))
+        .args(["--jobs", "1000", "--workers", "1", "--processes", "1"])
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the lesson's program runs");
+    // Its first job added, its cluster is running.
+    let mut lines = std::io::BufReader::new(program.stdout.take().expect("a pipe")).lines();
+    assert!(lines.any(|line| line.is_ok_and(|line| line.contains("Added job"))), "no job was added");
+    let number = program.id();
+    let children =
+        std::fs::read_to_string(format!("/proc/{number}/task/{number}/children")).unwrap_or_default();
+    let keeper = children
+        .split_whitespace()
+        .find(|child| {
+            std::fs::read(format!("/proc/{child}/cmdline")).is_ok_and(|line| line.starts_with(b"sh\0"))
+        })
+        .expect("the program's keeper, a shell")
+        .to_string();
+    for victim in [keeper.as_str(), &number.to_string()] {
+        let killed = Command::new("kill").args(["-KILL", victim]).status().expect("kill runs");
+        assert!(killed.success(), "kill {victim}");
+    }
+    let _ = program.wait();
+    let cluster = std::path::Path::new(env!("CARGO_BIN_EXE_postgres-queue"))
+        .with_file_name("postgres-clusters")
+        .join(format!("cluster-{number}"));
+    assert!(cluster.join("postmaster.pid").exists(), "the abandoned cluster's server runs");
+
+    let output = run_with(&["--jobs", "2"], None);
+    assert!(Summary::of(&output).is_clean(), "{output}");
+    assert!(!cluster.exists(), "the abandoned cluster is still there: {}", cluster.display());
+}
+
+/// Run by root, the lesson runs its cluster's server as the user postgres, which must reach the folder the
+/// cluster lives in. A folder on the way that only root may enter (root's home, mode 700) is named, with the
+/// way out, and no folder is left behind. (Run by another user, the server runs as that user: nothing to test.)
+#[test]
+fn a_folder_the_postgres_user_cannot_enter_is_named() {
+    if !std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status.lines().any(|line| line.starts_with("Uid:") && line.split_whitespace().nth(1) == Some("0"))
+    }) {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let private = std::env::temp_dir().join(format!("postgres-queue-private-{}", std::process::id()));
+    let folder = private.join("course");
+    std::fs::create_dir_all(&folder).expect("a scratch folder");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).expect("mode 700");
+    let program = folder.join("postgres-queue");
+    std::fs::copy(env!("CARGO_BIN_EXE_postgres-queue"), &program).expect("a copy of the program");
+    let output = Command::new(&program).arg("--jobs=1").env_remove("DATABASE_URL").output().expect("it runs");
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    let left = folder.join("postgres-clusters").exists();
+    let _ = std::fs::remove_dir_all(&private);
+    assert_eq!(output.status.code(), Some(3), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    let named = format!("cannot enter {}", private.display());
+    assert!(said.contains(&named) && said.contains("DATABASE_URL"), "{said}");
+    assert!(!left, "a folder was left behind");
+}
+
 /// The fault test: a worker process is killed with SIGKILL while it holds jobs. Every job is still done, its
 /// effect written once, and the redelivery is reported.
 #[test]

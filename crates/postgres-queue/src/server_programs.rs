@@ -1,0 +1,66 @@
+//! Where PostgreSQL's server programs are, and who may run them: what a throwaway cluster needs from the
+//! machine. Only the standard library, so that `cargo xtask doctor` can use this very file (it includes it
+//! by its path) to say what is missing before a lesson needs it.
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// The folder of PostgreSQL's server programs (`initdb`, `pg_ctl`): `POSTGRES_BIN_DIR` if set, then where
+/// Debian and Ubuntu put them (`/usr/lib/postgresql/<version>/bin`, not on `PATH`), newest first, then `PATH`.
+pub fn find_server_programs() -> Result<PathBuf, String> {
+    let has_them = |folder: &Path| folder.join("initdb").is_file() && folder.join("pg_ctl").is_file();
+    // An empty value is a variable set by mistake, or cleared: not a folder.
+    if let Some(folder) = std::env::var_os("POSTGRES_BIN_DIR").filter(|folder| !folder.is_empty()) {
+        let folder = PathBuf::from(folder);
+        return if has_them(&folder) {
+            Ok(folder)
+        } else {
+            Err(format!("POSTGRES_BIN_DIR is {}, which holds no initdb and pg_ctl", folder.display()))
+        };
+    }
+    let mut debian: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| Some((entry.file_name().to_str()?.parse().ok()?, entry.path().join("bin"))))
+        .collect();
+    debian.sort();
+    let on_path = std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>());
+    debian
+        .into_iter()
+        .rev()
+        .map(|(_, folder)| folder)
+        .chain(on_path.into_iter().flatten())
+        .find(|folder| has_them(folder))
+        .ok_or_else(|| {
+            "PostgreSQL's server programs (initdb, pg_ctl) were not found: install PostgreSQL (Debian and \
+             Ubuntu: apt-get install postgresql; Fedora: dnf install postgresql-server; macOS: brew install \
+             postgresql), or set POSTGRES_BIN_DIR to their folder, or give a running server in DATABASE_URL"
+                .to_string()
+        })
+}
+
+/// Whether this program runs as root. (The owner of `/proc/self` is the process's user: no `libc` needed.)
+pub fn running_as_root() -> bool {
+    fs::metadata("/proc/self").map(|process| process.uid() == 0).unwrap_or(false)
+}
+
+/// The user and group numbers of the `postgres` user, from `/etc/passwd`.
+pub fn postgres_user() -> Result<(u32, u32), String> {
+    let users = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    users
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            match fields[..] {
+                ["postgres", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
+                _ => None,
+            }
+        })
+        .ok_or_else(|| {
+            "run as root, the lesson runs PostgreSQL as the user postgres, and there is none: install the \
+             postgresql package, or run the lesson as another user"
+                .to_string()
+        })
+}
