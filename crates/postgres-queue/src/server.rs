@@ -44,6 +44,17 @@ impl Server {
 
     /// Starts a throwaway cluster in a new folder inside `parent`, and returns once it accepts connections.
     pub fn start_throwaway(parent: &Path) -> Result<Server, String> {
+        Server::start_throwaway_listening(parent, None)
+    }
+
+    /// Starts a throwaway cluster as [`start_throwaway`](Server::start_throwaway) does, which also listens on
+    /// TCP at `127.0.0.1:port`, where it asks for a password (SCRAM): a server as other machines reach it.
+    /// Its own superuser still connects through the Unix socket, with no password.
+    pub fn start_throwaway_on_tcp(parent: &Path, port: u16) -> Result<Server, String> {
+        Server::start_throwaway_listening(parent, Some(port))
+    }
+
+    fn start_throwaway_listening(parent: &Path, tcp_port: Option<u16>) -> Result<Server, String> {
         let programs = find_server_programs()?;
         // PostgreSQL refuses to run as root (a server bug would then own the machine). Run by root, as in a
         // container, the lesson runs the server as the `postgres` user that the package creates.
@@ -100,7 +111,8 @@ impl Server {
         let made = as_owner("initdb")
             .arg("--pgdata")
             .arg(&folder)
-            .args(["--username", USER, "--auth", "trust", "--no-sync", "--encoding", "UTF8", "--locale", "C"])
+            .args(["--username", USER, "--auth-local", "trust", "--auth-host", "scram-sha-256", "--no-sync"])
+            .args(["--encoding", "UTF8", "--locale", "C"])
             .output()
             .map_err(|error| format!("cannot run initdb: {error}"))?;
         if !made.status.success() {
@@ -108,8 +120,14 @@ impl Server {
             return Err(format!("initdb failed: {}", said.lines().last().unwrap_or("no message")));
         }
         let log = folder.join("server.log");
+        // No TCP unless asked: then only on the loopback address, never on a network.
+        let (listen, port) = match tcp_port {
+            Some(port) => ("127.0.0.1", port),
+            None => ("", 5432),
+        };
         let server_options = format!(
-            "-k {} -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "-k {} -c listen_addresses={listen} -c port={port} -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off",
             quoted_for_shell(&folder)
         );
         let started = as_owner("pg_ctl")
@@ -132,7 +150,11 @@ impl Server {
 
         let version = fs::read_to_string(folder.join("PG_VERSION")).unwrap_or_default();
         Ok(Server {
-            connection_string: format!("host={} user={USER} dbname=postgres", quoted_for_libpq(&folder)),
+            // The port names the socket's file in the folder, even with no TCP.
+            connection_string: format!(
+                "host={} port={port} user={USER} dbname=postgres",
+                quoted_for_libpq(&folder)
+            ),
             description: format!("a throwaway PostgreSQL {} cluster in {}", version.trim(), folder.display()),
             _keeper: Some(keeper),
         })
@@ -250,8 +272,9 @@ pub async fn connect(
     use futures::StreamExt;
     let config: Config =
         connection_string.parse().map_err(|error| format!("not a connection string: {error}"))?;
-    let (client, mut connection) =
-        config.connect(NoTls).await.map_err(|error| format!("cannot connect to PostgreSQL: {error}"))?;
+    let (client, mut connection) = config.connect(NoTls).await.map_err(|error| {
+        format!("cannot connect to PostgreSQL at {}: {}", address(&config), reason(&error))
+    })?;
     let bell = std::sync::Arc::new(tokio::sync::Notify::new());
     let ringer = bell.clone();
     tokio::spawn(async move {
@@ -263,6 +286,31 @@ pub async fn connect(
         }
     });
     Ok((client, bell))
+}
+
+/// Where `config` connects, as a person would say it: `localhost:5432`, or `the socket in /run/postgresql`.
+fn address(config: &Config) -> String {
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(host)) => format!("{host}:{port}"),
+        Some(tokio_postgres::config::Host::Unix(folder)) => {
+            format!("the Unix socket in {} (port {port})", folder.display())
+        }
+        None => format!("localhost:{port} (no host given)"),
+    }
+}
+
+/// Why a connection failed, in the server's words when it said any (`password authentication failed for
+/// user "me"`), or else the cause underneath (`Connection refused`, `password missing`). `tokio-postgres`'s
+/// own message for each is only "db error", "error connecting to server" or "invalid configuration".
+fn reason(error: &tokio_postgres::Error) -> String {
+    if let Some(said) = error.as_db_error() {
+        return said.message().to_string();
+    }
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
 }
 
 /// `path` in single quotes, for the shell that `pg_ctl` hands the server's options to.

@@ -9,7 +9,7 @@ use std::process::Command;
 
 mod common;
 
-use common::new_database;
+use common::{as_superuser, free_port, new_database, tcp_port};
 use lesson_support::sorted_view;
 use lesson_support::testing::Summary;
 
@@ -243,6 +243,56 @@ fn a_database_url_that_cannot_be_reached_is_one_line_and_status_3() {
     assert!(output.starts_with("error: cannot connect to PostgreSQL"), "{output}");
     assert_eq!(output.lines().count(), 2, "{output}");
     assert!(output.ends_with("[exit status 3]\n"), "{output}");
+}
+
+/// A user with a password, and a database of their own, reached over TCP on 127.0.0.1: a server as it is
+/// on another machine. Returns the URL without its password, to which the test adds one, or none.
+fn database_of_a_user_with_a_password(user: &str) -> String {
+    // Two statements: CREATE DATABASE cannot run in the transaction that a batch of statements shares.
+    as_superuser(&format!("CREATE ROLE {user} LOGIN PASSWORD 'right-password'"));
+    as_superuser(&format!("CREATE DATABASE {user} OWNER {user}"));
+    format!("127.0.0.1:{}/{user}", tcp_port())
+}
+
+/// A server that asks for a password (SCRAM) runs the lesson end to end, its worker processes included.
+#[test]
+fn a_server_with_password_login_runs_the_lesson() {
+    let at = database_of_a_user_with_a_password("learner_with_password");
+    let url = format!("postgres://learner_with_password:right-password@{at}");
+    let output = run_with(&["--jobs", "6"], Some(&url));
+    assert!(Summary::of(&output).is_clean(), "{output}");
+    assert!(output.contains("The database's account: 6 jobs, 6 done, 0 dead, 6 results written"), "{output}");
+}
+
+/// A connection that fails says where it went and the reason underneath, in one line, with status 3:
+/// tokio-postgres's own words are only "db error", "error connecting to server" or "invalid configuration".
+#[test]
+fn a_connection_that_fails_says_where_and_why() {
+    let at = database_of_a_user_with_a_password("learner_who_mistypes");
+    let closed = free_port();
+    for (url, why) in [
+        (
+            format!("postgres://learner_who_mistypes:wrong-password@{at}"),
+            format!(
+                "at {}: password authentication failed for user \"learner_who_mistypes\"",
+                at.split('/').next().unwrap()
+            ),
+        ),
+        (
+            format!("postgres://learner_who_mistypes@{at}"),
+            "invalid configuration: password missing".to_string(),
+        ),
+        (
+            format!("postgres://learner_who_mistypes:right-password@127.0.0.1:{closed}/learner_who_mistypes"),
+            format!("at 127.0.0.1:{closed}: error connecting to server: Connection refused"),
+        ),
+    ] {
+        let output = run_with(&["--jobs", "2"], Some(&url));
+        assert!(output.starts_with("error: cannot connect to PostgreSQL at "), "{output}");
+        assert!(output.contains(&why), "{why:?} is not in:\n{output}");
+        assert_eq!(output.lines().count(), 2, "{output}");
+        assert!(output.ends_with("[exit status 3]\n"), "{output}");
+    }
 }
 
 /// Every block of output in the lesson text is a run of now, as its sorted view says.
