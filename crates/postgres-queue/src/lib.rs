@@ -68,7 +68,8 @@ pub const MAX_PROCESSES: usize = 16;
 const AFTER_HELP: &str = concat!(
     "With no DATABASE_URL, the lesson starts a throwaway PostgreSQL cluster of its own (initdb and pg_ctl, in ",
     "target/, on a Unix socket, no TCP port) and deletes it when the program ends, even on Ctrl-C. With ",
-    "DATABASE_URL, it uses that server, in a schema of its own (postgres_queue), which each run makes afresh.\n\n",
+    "DATABASE_URL, it uses that server, in a schema of its own (postgres_queue), whose tables each run makes ",
+    "afresh; it drops nothing it did not make, and refuses (status 3) where something else is in the way.\n\n",
     "The workers are processes, on the wall clock sped up 50 times (with --real-time, not sped up): which worker ",
     "takes which job, and the times, change from run to run; the jobs and the accounting do not, and --sorted ",
     "prints them. With --kill-worker-at, or a --lease shorter than a job, which jobs are delivered again ",
@@ -179,9 +180,13 @@ impl LessonOptions for Options {
                 Server::start_throwaway(&folder)?
             }
         };
-        // Connect once now: a server that cannot be reached is a set-up problem, said in one line.
+        // Connect once now, and make a first fresh queue: a server that cannot be reached, or a schema that
+        // holds what the lesson did not make, is a set-up problem, said in one line before any run.
         lesson_support::clock::runtime(true)
-            .block_on(server.connect())
+            .block_on(async {
+                let (client, _) = server.connect().await?;
+                queue::create(&client, SCHEMA).await.map_err(|error| queue::refusal(SCHEMA, &error))
+            })
             .map_err(|problem| format!("{problem} ({})", server.describe()))?;
         self.server = Some(Arc::new(server));
         Ok(())
@@ -236,7 +241,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
 
     let (client, bell) = server.connect().await?;
-    queue::create(&client, SCHEMA).await.map_err(database)?;
+    queue::create(&client, SCHEMA).await.map_err(|error| queue::refusal(SCHEMA, &error))?;
     queue::listen(&client, queue::JOB_ENDED).await.map_err(database)?;
     // Which server it is (DATABASE_URL's, or a throwaway cluster) is left out, so that every run says the same.
     main.say(format_args!("The queue is a table in PostgreSQL, in a schema of its own: {SCHEMA}"));

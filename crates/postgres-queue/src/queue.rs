@@ -20,12 +20,18 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_postgres::{Client, Error};
 
-/// Makes the queue's tables in `schema`, afresh: the schema is dropped first, with whatever an earlier run
-/// left in it. Every later statement on `client` finds the tables there.
+/// Makes the queue's tables in `schema`, afresh: the tables an earlier run left there are dropped first.
+/// Every later statement on `client` finds the tables there.
+///
+/// Only the lesson's own tables are dropped, and the schema if nothing else is in it: without `CASCADE`,
+/// PostgreSQL refuses to drop a table that something else depends on (someone's view that reads it) or a
+/// schema that holds something else (someone's table), and its error names them. The statements share one
+/// transaction, so a refusal leaves everything as it was. See [`refusal`].
 pub async fn create(client: &Client, schema: &str) -> Result<(), Error> {
     client
         .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE;
+            "DROP TABLE IF EXISTS {schema}.results, {schema}.jobs, {schema}.queue;
+             DROP SCHEMA IF EXISTS {schema};
              CREATE SCHEMA {schema};
              SET search_path TO {schema};
 
@@ -57,6 +63,25 @@ pub async fn create(client: &Client, schema: &str) -> Result<(), Error> {
              INSERT INTO queue VALUES (false);"
         ))
         .await
+}
+
+/// What [`create`]'s error means, in a sentence: the objects it would not drop, named, or the error itself.
+pub fn refusal(schema: &str, error: &Error) -> String {
+    let database = error.as_db_error();
+    match database
+        .filter(|said| *said.code() == tokio_postgres::error::SqlState::DEPENDENT_OBJECTS_STILL_EXIST)
+    {
+        Some(said) => format!(
+            "the lesson makes its queue afresh in the schema {schema}, and drops only the tables it made there, \
+             never what someone else made: {} ({}). Move or drop those yourself, or give another DATABASE_URL",
+            said.message(),
+            said.detail().unwrap_or("PostgreSQL did not say which").replace('\n', "; ")
+        ),
+        None => format!(
+            "the database: {}",
+            database.map_or_else(|| error.to_string(), |said| said.message().into())
+        ),
+    }
 }
 
 /// Makes every later statement on `client` find the queue's tables in `schema`.

@@ -295,6 +295,45 @@ fn a_connection_that_fails_says_where_and_why() {
     }
 }
 
+/// On a user's own server, the lesson drops only the tables it made. A view of the user's that reads them,
+/// or a table of the user's in the lesson's schema, is named, the run refused with status 3, and both are
+/// still there afterwards.
+#[test]
+fn what_the_lesson_did_not_make_is_never_dropped() {
+    let database = new_database();
+    let made = run_with(&["--jobs", "2"], Some(&database));
+    assert!(Summary::of(&made).is_clean(), "{made}");
+    let client = |statements: &str| {
+        let statements = statements.to_string();
+        let database = database.clone();
+        lesson_support::clock::runtime(true).block_on(async move {
+            let (client, _) = postgres_queue::server::connect(&database).await.expect("a connection");
+            client.batch_execute(&statements).await.expect("the statements run");
+        });
+    };
+    for (mine, named, removed) in [
+        (
+            "CREATE VIEW public.my_report AS SELECT number FROM postgres_queue.jobs",
+            "view my_report depends on table postgres_queue.jobs",
+            "DROP VIEW public.my_report",
+        ),
+        (
+            "CREATE TABLE postgres_queue.my_notes (note text)",
+            "table postgres_queue.my_notes depends on schema postgres_queue",
+            "DROP TABLE postgres_queue.my_notes",
+        ),
+    ] {
+        client(mine);
+        let refused = run_with(&["--jobs", "2"], Some(&database));
+        assert!(refused.ends_with("[exit status 3]\n") && refused.lines().count() == 2, "{refused}");
+        assert!(refused.contains(named) && refused.contains("never what someone else made"), "{refused}");
+        // Still there: dropping it works.
+        client(removed);
+    }
+    let again = run_with(&["--jobs", "2"], Some(&database));
+    assert!(Summary::of(&again).is_clean(), "{again}");
+}
+
 /// Every block of output in the lesson text is a run of now, as its sorted view says.
 #[test]
 fn the_lesson_text_shows_the_real_output() {
