@@ -48,6 +48,7 @@ use lesson_support::settings::whole_number;
 use lesson_support::{Harness, Lesson, LessonOptions, Settings, TaskLog, Watched};
 
 use crate::processes::WorkerProcesses;
+use crate::queue::Queue;
 use crate::server::Server;
 use crate::worker_process::WorkerProcess;
 
@@ -242,7 +243,8 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
 
     let (client, bell) = server.connect().await?;
     queue::create(&client, SCHEMA).await.map_err(|error| queue::refusal(SCHEMA, &error))?;
-    queue::listen(&client, queue::JOB_ENDED).await.map_err(database)?;
+    let queue = Queue::new(client, SCHEMA).await.map_err(database)?;
+    queue.listen(queue::JOB_ENDED).await.map_err(database)?;
     // Which server it is (DATABASE_URL's, or a throwaway cluster) is left out, so that every run says the same.
     main.say(format_args!("The queue is a table in PostgreSQL, in a schema of its own: {SCHEMA}"));
 
@@ -274,24 +276,22 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
         .map_err(|crash| format!("the producer: {crash}"))??;
 
     // The twin of lesson 3's `queue.join()`: every job done or dead, retries included.
-    queue::join(&client, &bell, look_again)
-        .watched(main, "every job to be done or dead")
-        .await
-        .map_err(database)?;
+    queue.join(&bell, look_again).watched(main, "every job to be done or dead").await.map_err(database)?;
     if options.replay_dead_letters {
-        let replayed = queue::replay_dead_letters(&client).await.map_err(database)?;
+        let replayed = queue.replay_dead_letters().await.map_err(database)?;
         main.say(format_args!("Replaying {} dead job(s): their state is queued again", replayed.len()));
-        queue::join(&client, &bell, look_again)
+        queue
+            .join(&bell, look_again)
             .watched(main, "every job to be done or dead")
             .await
             .map_err(database)?;
     }
     // The twin of the sentinel: the workers see it, and stop once nothing is left.
     main.say("Every job is done or dead: closing the queue");
-    queue::close(&client).await.map_err(database)?;
+    queue.close().await.map_err(database)?;
     processes.wait().watched(main, "the worker processes to finish").await;
 
-    check_the_database(harness, main, &client).await.map_err(database)
+    check_the_database(harness, main, &queue).await.map_err(database)
 }
 
 /// The producer: makes `--jobs` jobs and puts each in the table, waiting while `--queue-size` are queued.
@@ -300,22 +300,29 @@ async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<()
     let database = |error: tokio_postgres::Error| format!("the database: {error}");
     // A connection of its own, which listens for workers taking jobs: that is when there may be room.
     let (client, bell) = server.connect().await?;
-    queue::use_schema(&client, SCHEMA).await.map_err(database)?;
-    queue::listen(&client, queue::JOB_TAKEN).await.map_err(database)?;
+    let queue = Queue::new(client, SCHEMA).await.map_err(database)?;
+    queue.listen(queue::JOB_TAKEN).await.map_err(database)?;
     let capacity = harness.settings().queue_capacity();
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
+    // Places known to be free: the producer is the only one to add jobs, so after a look that found `n` free
+    // places, it can put `n` jobs without looking again. (Without a limit, it looks once.)
+    let mut free = 0;
     for job in harness.jobs() {
         if !options.no_work {
             tokio::time::sleep(harness.wall_time(job.production_time)).await;
         }
         // A table has no size limit: backpressure is the producer's own doing, here.
-        queue::room(&client, &bell, capacity, look_again)
-            .watched(&task, "room in the queue")
-            .await
-            .map_err(database)?;
+        if free == 0 {
+            free = queue
+                .room(&bell, capacity, look_again)
+                .watched(&task, "room in the queue")
+                .await
+                .map_err(database)?;
+        }
         task.produced(&job);
         let priority = i32::from(options.urgent.binary_search(&job.number).is_ok());
-        queue::put(&client, job.number, priority).await.map_err(database)?;
+        queue.put(job.number, priority).await.map_err(database)?;
+        free -= 1;
         let urgent = if priority > 0 { " (urgent)" } else { "" };
         task.say(format_args!("Added job: {}{urgent}", job.name()));
     }
@@ -329,9 +336,9 @@ async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<()
 async fn check_the_database(
     harness: &Harness,
     main: &TaskLog,
-    client: &tokio_postgres::Client,
+    queue: &Queue,
 ) -> Result<(), tokio_postgres::Error> {
-    let account = queue::account(client).await?;
+    let account = queue.account().await?;
     main.say(format_args!(
         "The database's account: {} jobs, {} done, {} dead, {} results written",
         account.jobs, account.done, account.dead, account.results

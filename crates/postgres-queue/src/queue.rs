@@ -10,15 +10,22 @@
 //!             └─ lease ran out ─┘   (the worker's process died holding it: another worker takes it)
 //! ```
 //!
-//! Every function is one statement, and every statement is its own transaction: a job is never held in an
-//! open transaction while it is processed. A worker claims a job with a *lease* (`lease_until`) instead, so
-//! that a worker whose process dies holds it only until the lease runs out.
+//! Every method of [`Queue`] is one statement, and every statement is its own transaction: a job is never held
+//! in an open transaction while it is processed. A worker claims a job with a *lease* (`lease_until`) instead,
+//! so that a worker whose process dies holds it only until the lease runs out.
+//!
+//! A queue is only as fast as its busiest statement, run once per job by every worker. So each statement is
+//! prepared once per connection (PostgreSQL plans it once, and each call is one round trip, not two); a claim
+//! reads only the jobs that wait, through an index of them, never the whole table of jobs done; a
+//! notification is sent by the statement whose change it announces, in the same transaction (one commit, not
+//! two); and the producer counts the waiting jobs only when the queue may be full, never past its size.
 
 use std::pin::pin;
 use std::time::Duration;
 
 use tokio::sync::Notify;
-use tokio_postgres::{Client, Error};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Error, Statement};
 
 /// Makes the queue's tables in `schema`, afresh: the tables an earlier run left there are dropped first.
 /// Every later statement on `client` finds the tables there.
@@ -46,10 +53,14 @@ pub async fn create(client: &Client, schema: &str) -> Result<(), Error> {
                  deliveries  integer NOT NULL DEFAULT 0,     -- times a worker claimed it
                  leased_by   text,                           -- the worker that holds it, or held it last
                  lease_until timestamptz,                    -- when its claim runs out, while running
+                 lease_ran_out_for text,                     -- the worker whose lease on it ran out, if any
                  last_error  text
              );
-             -- What a claim looks for, in the order it wants it.
+             -- What a claim looks for, in the order it wants it: only the jobs that wait. A partial index holds
+             -- no row of the thousands done, so a claim's cost does not grow with the table.
              CREATE INDEX jobs_to_claim ON jobs (priority DESC, number) WHERE state = 'queued';
+             -- The jobs held, by the end of their lease: what finds a lease that ran out, apart from the claim.
+             CREATE INDEX jobs_held ON jobs (lease_until) WHERE state = 'running';
 
              -- A job's effect: one row per job, at most, because the job is its primary key. Writing a
              -- result twice is harmless (ON CONFLICT DO NOTHING): the write is idempotent.
@@ -84,16 +95,6 @@ pub fn refusal(schema: &str, error: &Error) -> String {
     }
 }
 
-/// Makes every later statement on `client` find the queue's tables in `schema`.
-pub async fn use_schema(client: &Client, schema: &str) -> Result<(), Error> {
-    client.batch_execute(&format!("SET search_path TO {schema}")).await
-}
-
-/// Starts listening on `channel`: each `NOTIFY channel` then rings this connection's bell.
-pub async fn listen(client: &Client, channel: &str) -> Result<(), Error> {
-    client.batch_execute(&format!("LISTEN {channel}")).await
-}
-
 /// The channel on which workers hear that a job may be ready, or that they may stop: a new job, jobs replayed,
 /// the queue closed.
 pub const JOBS_CHANGED: &str = "jobs_changed";
@@ -103,18 +104,249 @@ pub const JOB_ENDED: &str = "job_ended";
 /// The channel on which the producer hears that a worker took a job, so there may be room again.
 pub const JOB_TAKEN: &str = "job_taken";
 
-/// Puts job `number` on the queue, and tells the workers.
-pub async fn put(client: &Client, number: usize, priority: i32) -> Result<(), Error> {
-    let number = number as i32;
-    client.execute("INSERT INTO jobs (number, priority) VALUES ($1, $2)", &[&number, &priority]).await?;
-    // NOTIFY is delivered when its transaction commits: after the row is there for everyone to see.
-    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await
+/// A connection to the queue, with the queue's statements prepared on it.
+///
+/// `Client::execute` with the text of a statement asks the server to parse and plan it, then runs it: two
+/// round trips, every time. A prepared [`Statement`] is parsed and planned once, when the connection is made,
+/// and each call is one round trip. The statements use the tables of the schema given to [`Queue::new`].
+pub struct Queue {
+    client: Client,
+    put: Statement,
+    waiting: Statement,
+    claim: Statement,
+    rescue: Statement,
+    write_result: Statement,
+    acknowledge: Statement,
+    retry_later: Statement,
+    bury: Statement,
+    outlook: Statement,
 }
 
-/// How many jobs wait in the queue, unclaimed: what backpressure looks at.
-pub async fn waiting(client: &Client) -> Result<usize, Error> {
-    let row = client.query_one("SELECT count(*) FROM jobs WHERE state = 'queued'", &[]).await?;
-    Ok(row.get::<_, i64>(0) as usize)
+impl Queue {
+    /// Prepares the queue's statements on `client`, for the tables in `schema`.
+    pub async fn new(client: Client, schema: &str) -> Result<Queue, Error> {
+        client.batch_execute(&format!("SET search_path TO {schema}")).await?;
+        // A notification travels in the statement that makes its news, so that both commit together: a
+        // `NOTIFY` of its own would be a second transaction, and a second commit, for every job.
+        let put = client
+            .prepare(&format!(
+                "WITH job AS (INSERT INTO jobs (number, priority) VALUES ($1, $2) RETURNING number)
+                 SELECT pg_notify('{JOBS_CHANGED}', '') FROM job"
+            ))
+            .await?;
+        // Counted through the index of waiting jobs, and never past the queue's size: the question is only
+        // whether there is room.
+        let waiting = client
+            .prepare("SELECT count(*) FROM (SELECT 1 FROM jobs WHERE state = 'queued' LIMIT $1) AS waiting")
+            .await?;
+        let claim = client
+            .prepare(&format!(
+                "WITH next AS (
+                     SELECT number, lease_ran_out_for
+                     FROM jobs
+                     WHERE state = 'queued' AND run_at <= now()
+                     ORDER BY priority DESC, number
+                     LIMIT 1
+                     FOR UPDATE SKIP LOCKED
+                 ), claimed AS (
+                     UPDATE jobs
+                     SET state = 'running', deliveries = deliveries + 1, leased_by = $1,
+                         lease_until = now() + make_interval(secs => $2), lease_ran_out_for = NULL
+                     FROM next
+                     WHERE jobs.number = next.number
+                     RETURNING jobs.number, jobs.attempts, jobs.deliveries, next.lease_ran_out_for
+                 )
+                 SELECT claimed.*, pg_notify('{JOB_TAKEN}', '') FROM claimed"
+            ))
+            .await?;
+        let rescue = client
+            .prepare(
+                "UPDATE jobs SET state = 'queued', lease_ran_out_for = leased_by, lease_until = NULL
+                 WHERE state = 'running' AND lease_until <= now()",
+            )
+            .await?;
+        let write_result = client
+            .prepare("INSERT INTO results (job, written_by) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING")
+            .await?;
+        let acknowledge = client
+            .prepare(&format!(
+                "WITH done AS (
+                     UPDATE jobs SET state = 'done', lease_until = NULL
+                     WHERE number = $1 AND state = 'running'
+                     RETURNING number
+                 )
+                 SELECT pg_notify('{JOB_ENDED}', '') FROM done"
+            ))
+            .await?;
+        let retry_later = client
+            .prepare(&format!(
+                "WITH queued AS (
+                     UPDATE jobs
+                     SET state = 'queued', attempts = attempts + 1, last_error = $3, lease_until = NULL,
+                         run_at = now() + make_interval(secs => $4)
+                     WHERE number = $1 AND state = 'running' AND leased_by = $2
+                     RETURNING number
+                 )
+                 SELECT pg_notify('{JOB_ENDED}', '') FROM queued"
+            ))
+            .await?;
+        let bury = client
+            .prepare(&format!(
+                "WITH buried AS (
+                     UPDATE jobs SET state = 'dead', attempts = attempts + 1, last_error = $3, lease_until = NULL
+                     WHERE number = $1 AND state = 'running' AND leased_by = $2
+                     RETURNING number
+                 )
+                 SELECT pg_notify('{JOB_ENDED}', '') FROM buried"
+            ))
+            .await?;
+        // Each part through an index of the jobs that wait or are held: none reads the jobs done.
+        let outlook = client
+            .prepare(
+                "SELECT (SELECT closed FROM queue),
+                        EXISTS (SELECT 1 FROM jobs WHERE state = 'queued')
+                            OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running'),
+                        extract(epoch FROM least((SELECT min(run_at) FROM jobs WHERE state = 'queued'),
+                                                 (SELECT min(lease_until) FROM jobs WHERE state = 'running'))
+                                           - now())::float8",
+            )
+            .await?;
+        Ok(Queue {
+            client,
+            put,
+            waiting,
+            claim,
+            rescue,
+            write_result,
+            acknowledge,
+            retry_later,
+            bury,
+            outlook,
+        })
+    }
+
+    /// The connection, for what is not one of the queue's statements.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Starts listening on `channel`: each `NOTIFY channel` then rings this connection's bell.
+    pub async fn listen(&self, channel: &str) -> Result<(), Error> {
+        self.client.batch_execute(&format!("LISTEN {channel}")).await
+    }
+
+    /// Puts job `number` on the queue, and tells the workers. The notification is delivered when the
+    /// statement commits: once the row is there for everyone to see.
+    pub async fn put(&self, number: usize, priority: i32) -> Result<(), Error> {
+        self.client.execute(&self.put, &[&(number as i32), &priority]).await?;
+        Ok(())
+    }
+
+    /// How many jobs wait in the queue, unclaimed, counting no further than `limit`: what backpressure
+    /// looks at.
+    pub async fn waiting(&self, limit: usize) -> Result<usize, Error> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let row = self.client.query_one(&self.waiting, &[&limit]).await?;
+        Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    /// Claims the next job for `worker`, for `lease`: the most urgent job that is queued and due. `None` if
+    /// there is none.
+    ///
+    /// `FOR UPDATE SKIP LOCKED` is the heart of a queue in PostgreSQL. `FOR UPDATE` locks the row it picks
+    /// until this statement's transaction ends, so that no other worker can claim it too; `SKIP LOCKED` makes
+    /// another worker that looks at the same moment pass over the locked row to the next one, instead of
+    /// waiting for the lock and then finding the job gone. Many workers, in many processes, on many machines,
+    /// each get a different job, and none waits for another.
+    ///
+    /// A job whose lease ran out is not looked for here: [`rescue`](Queue::rescue) puts it back in the queue
+    /// first. A claim that also looked at the jobs held (`OR state = 'running' AND lease_until <= now()`)
+    /// could not use the index of waiting jobs, and would read and sort the whole table on every call.
+    pub async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<Claim>, Error> {
+        let row = self.client.query_opt(&self.claim, &[&worker, &lease.as_secs_f64()]).await?;
+        Ok(row.map(|row| Claim {
+            number: row.get::<_, i32>(0) as usize,
+            attempt: row.get::<_, i32>(1) as u32 + 1,
+            delivery: row.get::<_, i32>(2) as u32,
+            taken_over_from: row.get(3),
+        }))
+    }
+
+    /// Puts back in the queue every job whose lease has run out: its worker died, or was too slow. Returns
+    /// how many. A worker with nothing to claim calls it, so that the claim itself stays on the index of
+    /// waiting jobs; the job remembers whose lease ran out, for the story.
+    pub async fn rescue(&self) -> Result<u64, Error> {
+        self.client.execute(&self.rescue, &[]).await
+    }
+
+    /// Writes job `number`'s result, unless a result is already there. Returns whether this call wrote it.
+    ///
+    /// This is the job's *effect*. Delivery is at least once (a job whose worker died is delivered again), so
+    /// an effect must be safe to make twice: here the job's number is the result's primary key, and a second
+    /// write does nothing.
+    pub async fn write_result(&self, number: usize, worker: &str) -> Result<bool, Error> {
+        let written = self.client.execute(&self.write_result, &[&(number as i32), &worker]).await?;
+        Ok(written == 1)
+    }
+
+    /// Marks job `number` done: the twin of dropping lesson 3's receipt. Called once its result is written,
+    /// by whichever worker holds it now: a job whose effect is made is done, even if its lease ran out
+    /// meanwhile and another worker took it over (that worker then finds the result written, and the job
+    /// done).
+    pub async fn acknowledge(&self, number: usize) -> Result<(), Error> {
+        self.client.execute(&self.acknowledge, &[&(number as i32)]).await?;
+        Ok(())
+    }
+
+    /// Puts job `number` back in the queue after a failed attempt, due again after `delay`: lesson 5's retry
+    /// timer is a timestamp here. Returns whether `worker` still held it.
+    pub async fn retry_later(
+        &self,
+        number: usize,
+        worker: &str,
+        delay: Duration,
+        error: &str,
+    ) -> Result<bool, Error> {
+        let parameters: [&(dyn ToSql + Sync); 4] = [&(number as i32), &worker, &error, &delay.as_secs_f64()];
+        Ok(self.client.execute(&self.retry_later, &parameters).await? == 1)
+    }
+
+    /// Parks job `number` after its last attempt failed: its state becomes `dead`, lesson 5's dead-letter
+    /// queue. Returns whether `worker` still held it.
+    pub async fn bury(&self, number: usize, worker: &str, error: &str) -> Result<bool, Error> {
+        Ok(self.client.execute(&self.bury, &[&(number as i32), &worker, &error]).await? == 1)
+    }
+
+    /// What a worker with nothing to claim needs to know: see [`Outlook`].
+    pub async fn outlook(&self) -> Result<Outlook, Error> {
+        let row = self.client.query_one(&self.outlook, &[]).await?;
+        let next_due_in: Option<f64> = row.get(2);
+        Ok(Outlook {
+            closed: row.get(0),
+            work_left: row.get(1),
+            next_due_in: next_due_in.map(|seconds| Duration::from_secs_f64(seconds.max(0.0))),
+        })
+    }
+
+    /// Closes the queue: no more jobs will come. The twin of dropping the last sender.
+    pub async fn close(&self) -> Result<(), Error> {
+        self.client.batch_execute(&format!("UPDATE queue SET closed = true; NOTIFY {JOBS_CHANGED}")).await
+    }
+
+    /// Puts every dead job back in the queue for one more attempt, and returns their numbers.
+    pub async fn replay_dead_letters(&self) -> Result<Vec<usize>, Error> {
+        let rows = self
+            .client
+            .query(
+                "UPDATE jobs SET state = 'queued', run_at = now() WHERE state = 'dead' RETURNING number",
+                &[],
+            )
+            .await?;
+        self.client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
+        let mut numbers: Vec<usize> = rows.iter().map(|row| row.get::<_, i32>(0) as usize).collect();
+        numbers.sort_unstable();
+        Ok(numbers)
+    }
 }
 
 /// A job a worker claimed.
@@ -130,159 +362,15 @@ pub struct Claim {
     pub taken_over_from: Option<String>,
 }
 
-/// Claims the next job for `worker`, for `lease`: the most urgent job that is queued and due, or one whose
-/// lease has run out. `None` if there is none.
-///
-/// `FOR UPDATE SKIP LOCKED` is the heart of a queue in PostgreSQL. `FOR UPDATE` locks the row it picks until
-/// this statement's transaction ends, so that no other worker can claim it too; `SKIP LOCKED` makes another
-/// worker that looks at the same moment pass over the locked row to the next one, instead of waiting for the
-/// lock and then finding the job gone. Many workers, in many processes, on many machines, each get a
-/// different job, and none waits for another.
-pub async fn claim(client: &Client, worker: &str, lease: Duration) -> Result<Option<Claim>, Error> {
-    let row = client
-        .query_opt(
-            "WITH next AS (
-                 SELECT number, CASE WHEN state = 'running' THEN leased_by END AS lease_ran_out
-                 FROM jobs
-                 WHERE (state = 'queued' AND run_at <= now())
-                    OR (state = 'running' AND lease_until <= now())
-                 ORDER BY priority DESC, number
-                 LIMIT 1
-                 FOR UPDATE SKIP LOCKED
-             )
-             UPDATE jobs
-             SET state = 'running', deliveries = deliveries + 1, leased_by = $1,
-                 lease_until = now() + make_interval(secs => $2)
-             FROM next
-             WHERE jobs.number = next.number
-             RETURNING jobs.number, jobs.attempts, jobs.deliveries, next.lease_ran_out",
-            &[&worker, &lease.as_secs_f64()],
-        )
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    // Room in the queue, for a producer that waits for it.
-    client.batch_execute(&format!("NOTIFY {JOB_TAKEN}")).await?;
-    Ok(Some(Claim {
-        number: row.get::<_, i32>(0) as usize,
-        attempt: row.get::<_, i32>(1) as u32 + 1,
-        delivery: row.get::<_, i32>(2) as u32,
-        taken_over_from: row.get(3),
-    }))
-}
-
-/// Writes job `number`'s result, unless a result is already there. Returns whether this call wrote it.
-///
-/// This is the job's *effect*. Delivery is at least once (a job whose worker died is delivered again), so an
-/// effect must be safe to make twice: here the job's number is the result's primary key, and a second write
-/// does nothing.
-pub async fn write_result(client: &Client, number: usize, worker: &str) -> Result<bool, Error> {
-    let number = number as i32;
-    let written = client
-        .execute(
-            "INSERT INTO results (job, written_by) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING",
-            &[&number, &worker],
-        )
-        .await?;
-    Ok(written == 1)
-}
-
-/// Marks job `number` done: the twin of dropping lesson 3's receipt. Called once its result is written, by
-/// whichever worker holds it now: a job whose effect is made is done, even if its lease ran out meanwhile and
-/// another worker took it over (that worker then finds the result written, and the job done).
-pub async fn acknowledge(client: &Client, number: usize) -> Result<(), Error> {
-    let number = number as i32;
-    client
-        .execute(
-            "UPDATE jobs SET state = 'done', lease_until = NULL WHERE number = $1 AND state = 'running'",
-            &[&number],
-        )
-        .await?;
-    client.batch_execute(&format!("NOTIFY {JOB_ENDED}")).await
-}
-
-/// Puts job `number` back in the queue after a failed attempt, due again after `delay`: lesson 5's retry
-/// timer is a timestamp here. Returns whether `worker` still held it.
-pub async fn retry_later(
-    client: &Client,
-    number: usize,
-    worker: &str,
-    delay: Duration,
-    error: &str,
-) -> Result<bool, Error> {
-    let number = number as i32;
-    let queued = client
-        .execute(
-            "UPDATE jobs
-             SET state = 'queued', attempts = attempts + 1, last_error = $3, lease_until = NULL,
-                 run_at = now() + make_interval(secs => $4)
-             WHERE number = $1 AND state = 'running' AND leased_by = $2",
-            &[&number, &worker, &error, &delay.as_secs_f64()],
-        )
-        .await?;
-    client.batch_execute(&format!("NOTIFY {JOB_ENDED}")).await?;
-    Ok(queued == 1)
-}
-
-/// Parks job `number` after its last attempt failed: its state becomes `dead`, lesson 5's dead-letter queue.
-/// Returns whether `worker` still held it.
-pub async fn bury(client: &Client, number: usize, worker: &str, error: &str) -> Result<bool, Error> {
-    let number = number as i32;
-    let buried = client
-        .execute(
-            "UPDATE jobs SET state = 'dead', attempts = attempts + 1, last_error = $3, lease_until = NULL
-             WHERE number = $1 AND state = 'running' AND leased_by = $2",
-            &[&number, &worker, &error],
-        )
-        .await?;
-    client.batch_execute(&format!("NOTIFY {JOB_ENDED}")).await?;
-    Ok(buried == 1)
-}
-
 /// What a worker with nothing to claim needs to know.
 #[derive(Debug, Clone, Copy)]
 pub struct Outlook {
     /// Whether the queue is closed: no new job will come.
     pub closed: bool,
-    /// Jobs queued or running: jobs that are not done or dead yet.
-    pub unfinished: usize,
+    /// Whether any job is queued or running: not done or dead yet.
+    pub work_left: bool,
     /// How long until a job becomes due (a retry's backoff) or a lease runs out, if one will.
     pub next_due_in: Option<Duration>,
-}
-
-/// What a worker with nothing to claim needs to know: see [`Outlook`].
-pub async fn outlook(client: &Client) -> Result<Outlook, Error> {
-    let row = client
-        .query_one(
-            "SELECT (SELECT closed FROM queue),
-                    count(*) FILTER (WHERE state IN ('queued', 'running')),
-                    extract(epoch FROM min(CASE state WHEN 'queued' THEN run_at WHEN 'running' THEN lease_until
-                                               END) - now())::float8
-             FROM jobs",
-            &[],
-        )
-        .await?;
-    let next_due_in: Option<f64> = row.get(2);
-    Ok(Outlook {
-        closed: row.get(0),
-        unfinished: row.get::<_, i64>(1) as usize,
-        next_due_in: next_due_in.map(|seconds| Duration::from_secs_f64(seconds.max(0.0))),
-    })
-}
-
-/// Closes the queue: no more jobs will come. The twin of dropping the last sender.
-pub async fn close(client: &Client) -> Result<(), Error> {
-    client.batch_execute(&format!("UPDATE queue SET closed = true; NOTIFY {JOBS_CHANGED}")).await
-}
-
-/// Puts every dead job back in the queue for one more attempt, and returns their numbers.
-pub async fn replay_dead_letters(client: &Client) -> Result<Vec<usize>, Error> {
-    let rows = client
-        .query("UPDATE jobs SET state = 'queued', run_at = now() WHERE state = 'dead' RETURNING number", &[])
-        .await?;
-    client.batch_execute(&format!("NOTIFY {JOBS_CHANGED}")).await?;
-    let mut numbers: Vec<usize> = rows.iter().map(|row| row.get::<_, i32>(0) as usize).collect();
-    numbers.sort_unstable();
-    Ok(numbers)
 }
 
 /// The database's own account of the run, to hold the transcript's against.
@@ -303,9 +391,10 @@ pub struct Account {
     pub delivered_again: Vec<(usize, u32, u32)>,
 }
 
-/// The database's own account of the run.
-pub async fn account(client: &Client) -> Result<Account, Error> {
-    let counts = client
+impl Queue {
+    /// The database's own account of the run.
+    pub async fn account(&self) -> Result<Account, Error> {
+        let counts = self.client
         .query_one(
             "SELECT count(*), count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'dead'),
                     (SELECT count(*) FROM results)
@@ -313,68 +402,67 @@ pub async fn account(client: &Client) -> Result<Account, Error> {
             &[],
         )
         .await?;
-    let again = client
-        .query(
-            // A delivery ends in a failed attempt, or in the job done: any other delivery was cut short.
-            "SELECT number, deliveries, attempts FROM jobs
+        let again = self
+            .client
+            .query(
+                // A delivery ends in a failed attempt, or in the job done: any other delivery was cut short.
+                "SELECT number, deliveries, attempts FROM jobs
              WHERE deliveries > attempts + CASE state WHEN 'done' THEN 1 ELSE 0 END
              ORDER BY number",
-            &[],
-        )
-        .await?;
-    let count = |index: usize| counts.get::<_, i64>(index) as usize;
-    Ok(Account {
-        jobs: count(0),
-        done: count(1),
-        dead: count(2),
-        unfinished: count(0) - count(1) - count(2),
-        results: count(3),
-        delivered_again: again
-            .iter()
-            .map(|row| {
-                (row.get::<_, i32>(0) as usize, row.get::<_, i32>(1) as u32, row.get::<_, i32>(2) as u32)
-            })
-            .collect(),
-    })
-}
+                &[],
+            )
+            .await?;
+        let count = |index: usize| counts.get::<_, i64>(index) as usize;
+        Ok(Account {
+            jobs: count(0),
+            done: count(1),
+            dead: count(2),
+            unfinished: count(0) - count(1) - count(2),
+            results: count(3),
+            delivered_again: again
+                .iter()
+                .map(|row| {
+                    (row.get::<_, i32>(0) as usize, row.get::<_, i32>(1) as u32, row.get::<_, i32>(2) as u32)
+                })
+                .collect(),
+        })
+    }
 
-/// Waits until every job is done or dead: lesson 3's `queue.join()`, on the table. `bell` rings on
-/// [`JOB_ENDED`], which the connection of `client` listens to; `look_again` is the safety net.
-pub async fn join(client: &Client, bell: &Notify, look_again: Duration) -> Result<(), Error> {
-    loop {
-        // Ready for the bell before looking, so that a change between the look and the wait is not missed.
-        let mut rung = pin!(bell.notified());
-        rung.as_mut().enable();
-        if outlook(client).await?.unfinished == 0 {
-            return Ok(());
-        }
-        tokio::select! {
-            biased;
-            () = rung => {}
-            () = tokio::time::sleep(look_again) => {}
+    /// Waits until every job is done or dead: lesson 3's `queue.join()`, on the table. `bell` rings on
+    /// [`JOB_ENDED`], which this connection listens to; `look_again` is the safety net.
+    pub async fn join(&self, bell: &Notify, look_again: Duration) -> Result<(), Error> {
+        loop {
+            // Ready for the bell before looking, so that a change between the look and the wait is not missed.
+            let mut rung = pin!(bell.notified());
+            rung.as_mut().enable();
+            if !self.outlook().await?.work_left {
+                return Ok(());
+            }
+            tokio::select! {
+                biased;
+                () = rung => {}
+                () = tokio::time::sleep(look_again) => {}
+            }
         }
     }
-}
 
-/// Waits until fewer than `capacity` jobs wait in the queue: backpressure, which a table does not have by
-/// itself. `bell` rings on [`JOB_TAKEN`], which the connection of `client` listens to; `look_again` is the
-/// safety net.
-pub async fn room(
-    client: &Client,
-    bell: &Notify,
-    capacity: usize,
-    look_again: Duration,
-) -> Result<(), Error> {
-    loop {
-        let mut rung = pin!(bell.notified());
-        rung.as_mut().enable();
-        if waiting(client).await? < capacity {
-            return Ok(());
-        }
-        tokio::select! {
-            biased;
-            () = rung => {}
-            () = tokio::time::sleep(look_again) => {}
+    /// Waits until fewer than `capacity` jobs wait in the queue, and returns how many places are free:
+    /// backpressure, which a table does not have by itself. The producer can put that many jobs before it
+    /// needs to look again, since only it adds jobs. `bell` rings on [`JOB_TAKEN`], which this connection
+    /// listens to; `look_again` is the safety net.
+    pub async fn room(&self, bell: &Notify, capacity: usize, look_again: Duration) -> Result<usize, Error> {
+        loop {
+            let mut rung = pin!(bell.notified());
+            rung.as_mut().enable();
+            let waiting = self.waiting(capacity).await?;
+            if waiting < capacity {
+                return Ok(capacity - waiting);
+            }
+            tokio::select! {
+                biased;
+                () = rung => {}
+                () = tokio::time::sleep(look_again) => {}
+            }
         }
     }
 }

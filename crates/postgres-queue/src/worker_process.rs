@@ -14,10 +14,9 @@ use clap::Parser;
 use lesson_support::{Job, Slot, Workload};
 use rand::RngExt;
 use tokio::sync::Notify;
-use tokio_postgres::Client;
 
 use crate::events::{Event, What};
-use crate::queue::{self, Claim};
+use crate::queue::{self, Claim, Queue};
 
 /// The first argument that makes this program a worker process.
 pub const WORKER_PROCESS: &str = "worker-process";
@@ -154,13 +153,13 @@ pub fn main_if_asked() -> Option<ExitCode> {
 async fn run(process: WorkerProcess) -> Result<(), String> {
     let (client, bell) = crate::server::connect(&process.connect).await?;
     let database = |error: tokio_postgres::Error| format!("the database: {error}");
-    queue::use_schema(&client, &process.schema).await.map_err(database)?;
-    queue::listen(&client, queue::JOBS_CHANGED).await.map_err(database)?;
-    let (client, process) = (Arc::new(client), Arc::new(process));
+    let queue = Queue::new(client, &process.schema).await.map_err(database)?;
+    queue.listen(queue::JOBS_CHANGED).await.map_err(database)?;
+    let (queue, process) = (Arc::new(queue), Arc::new(process));
     let workers: Vec<_> = process
         .workers
         .iter()
-        .map(|&worker| tokio::spawn(work(worker, client.clone(), bell.clone(), process.clone())))
+        .map(|&worker| tokio::spawn(work(worker, queue.clone(), bell.clone(), process.clone())))
         .collect();
     for worker in workers {
         worker.await.map_err(|crash| format!("a worker crashed: {crash}"))?.map_err(database)?;
@@ -176,7 +175,7 @@ const LOOK_AGAIN_EVERY: Duration = Duration::from_secs(2);
 /// A worker: claims jobs and processes them until the queue is closed and every job is done or dead.
 async fn work(
     worker: usize,
-    client: Arc<Client>,
+    queue: Arc<Queue>,
     bell: Arc<Notify>,
     process: Arc<WorkerProcess>,
 ) -> Result<(), tokio_postgres::Error> {
@@ -189,7 +188,7 @@ async fn work(
         // comes between the look and the wait is kept, not lost.
         let mut rung = pin!(bell.notified());
         rung.as_mut().enable();
-        if let Some(claim) = queue::claim(&client, &name, lease).await? {
+        if let Some(claim) = queue.claim(&name, lease).await? {
             let from = claim.taken_over_from.clone();
             report(What::Took { job: claim.number, delivery: claim.delivery, from });
             if HOLD_BEFORE_THE_KILL.load(Ordering::SeqCst) {
@@ -198,11 +197,16 @@ async fn work(
                 std::future::pending::<()>().await;
             }
             let job = workload.job(claim.number);
-            process_one(&client, &name, job, &claim, &workload, &process, &report).await?;
+            process_one(&queue, &name, job, &claim, &workload, &process, &report).await?;
             continue;
         }
-        let outlook = queue::outlook(&client).await?;
-        if outlook.closed && outlook.unfinished == 0 {
+        // Nothing is queued and due. Jobs whose lease ran out (their worker died, or is too slow) go back in
+        // the queue now, and this worker claims again: a worker with nothing to do does this, not every claim.
+        if queue.rescue().await? > 0 {
+            continue;
+        }
+        let outlook = queue.outlook().await?;
+        if outlook.closed && !outlook.work_left {
             // The bell woke one worker of this process for the close: it wakes the others on its way out.
             bell.notify_waiters();
             break;
@@ -221,7 +225,7 @@ async fn work(
 
 /// Processes one claimed job: the work, then its effect and the acknowledgement, or a retry, or a burial.
 async fn process_one(
-    client: &Client,
+    queue: &Queue,
     name: &str,
     job: Job,
     claim: &Claim,
@@ -246,7 +250,7 @@ async fn process_one(
         // The effect first, then the acknowledgement, each its own statement. A process that dies between
         // the two leaves a job with its result written and its lease running: the job is delivered again,
         // and the second write does nothing. That is the order that makes "at least once" safe.
-        let wrote = queue::write_result(client, number, name).await?;
+        let wrote = queue.write_result(number, name).await?;
         // Reported before the acknowledgement, so that the lesson never thinks a job held that the database
         // has done: a process killed between this line and the next leaves its job running, and it is
         // delivered again, as the lesson then says.
@@ -255,13 +259,13 @@ async fn process_one(
         } else {
             What::AlreadyWritten { job: number }
         });
-        queue::acknowledge(client, number).await?;
+        queue.acknowledge(number).await?;
         return Ok(());
     };
     let still_held = if claim.attempt < process.max_attempts {
         // Lesson 5's backoff: 100 ms before attempt 2, 200 ms before attempt 3, ...
         let delay = Duration::from_millis(process.backoff_ms) * 2u32.pow(claim.attempt - 1);
-        let queued = queue::retry_later(client, number, name, process.wall(delay), error).await?;
+        let queued = queue.retry_later(number, name, process.wall(delay), error).await?;
         if queued {
             let delay_ms = delay.as_millis() as u64;
             report(What::Retrying {
@@ -273,7 +277,7 @@ async fn process_one(
         }
         queued
     } else {
-        let buried = queue::bury(client, number, name, error).await?;
+        let buried = queue.bury(number, name, error).await?;
         if buried {
             report(What::Dead { job: number, attempts: claim.attempt, error: error.to_string() });
         }
