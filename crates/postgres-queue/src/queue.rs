@@ -98,8 +98,8 @@ pub fn refusal(schema: &str, error: &Error) -> String {
 /// The channel on which workers hear that a job may be ready, or that they may stop: a new job, jobs replayed,
 /// the queue closed.
 pub const JOBS_CHANGED: &str = "jobs_changed";
-/// The channel on which the lesson's `join` hears that a job ended an attempt: done, retried later, or dead.
-/// (Not `JOBS_CHANGED`: every idle worker of every process would wake for it, and find nothing to do.)
+/// The channel on which the lesson's `join` hears that a job ended: done, or dead. (Not `JOBS_CHANGED`: every
+/// idle worker of every process would wake for it, and find nothing to do.)
 pub const JOB_ENDED: &str = "job_ended";
 /// The channel on which the producer hears that a worker took a job, so there may be room again.
 pub const JOB_TAKEN: &str = "job_taken";
@@ -178,17 +178,14 @@ impl Queue {
                  SELECT pg_notify('{JOB_ENDED}', '') FROM done"
             ))
             .await?;
+        // A retry is not an end: nothing to announce.
         let retry_later = client
-            .prepare(&format!(
-                "WITH queued AS (
-                     UPDATE jobs
-                     SET state = 'queued', attempts = attempts + 1, last_error = $3, lease_until = NULL,
-                         run_at = now() + make_interval(secs => $4)
-                     WHERE number = $1 AND state = 'running' AND leased_by = $2
-                     RETURNING number
-                 )
-                 SELECT pg_notify('{JOB_ENDED}', '') FROM queued"
-            ))
+            .prepare(
+                "UPDATE jobs
+                 SET state = 'queued', attempts = attempts + 1, last_error = $3, lease_until = NULL,
+                     run_at = now() + make_interval(secs => $4)
+                 WHERE number = $1 AND state = 'running' AND leased_by = $2",
+            )
             .await?;
         let bury = client
             .prepare(&format!(
