@@ -71,9 +71,9 @@ fn snapshot_has_its_test(crate_folder: &Path, snapshot: &Path) -> bool {
         || source.contains("common_lesson_tests!") && lesson_support::testing::COMMON_TESTS.contains(&test)
 }
 
-/// Flags of cargo itself that the texts may name.
+/// Flags of cargo (and `--cfg`, of rustc) that the texts may name.
 const CARGO_FLAGS: &[&str] =
-    &["--workspace", "--locked", "--all", "--check", "--all-targets", "--package", "--test"];
+    &["--workspace", "--locked", "--all", "--check", "--all-targets", "--package", "--test", "--cfg"];
 
 /// Every `cargo xtask` command, lesson number, crate, flag and file that the README and the lesson texts name
 /// must exist: a learner who copies a command from a text must not meet "no such thing".

@@ -7,11 +7,12 @@
 //! fails on the first one that breaks an assertion or leaves every thread asleep.
 //!
 //! This crate compiles lesson 8's `queue.rs`, unchanged, with loom's `Mutex`, `Condvar` and `Arc` in place of
-//! std's (the [`sync`] module below is the swap). `cargo test -p threads-loom` runs the tests in `tests/`.
+//! std's (the [`sync`] module below is the swap). `cargo xtask explore 8` runs the tests in `tests/`, with `--cfg loom`.
 
+// Without `--cfg loom` (see Cargo.toml), there is no loom to compile the queue against: the library is empty.
 // The queue file's unit tests are written for std's threads: compiled here in test mode (as
-// `cargo clippy --all-targets` does), they would not build, so in test mode this library is empty.
-#![cfg(not(test))]
+// `cargo clippy --all-targets` does), they would not build, so in test mode this library is empty too.
+#![cfg(all(loom, not(test)))]
 
 /// The primitives the queue takes from `crate::sync`: loom's, here.
 pub mod sync {

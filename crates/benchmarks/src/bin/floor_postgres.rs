@@ -117,8 +117,7 @@ async fn work(url: &str, workers: usize) {
     let (client, bell) = connect(url).await;
     client.batch_execute("LISTEN floor_jobs").await.expect("listening");
     let client = Arc::new(client);
-    let tasks: Vec<_> =
-        (0..workers).map(|_| tokio::spawn(take_jobs(client.clone(), bell.clone()))).collect();
+    let tasks: Vec<_> = (0..workers).map(|_| tokio::spawn(take_jobs(client.clone(), bell.clone()))).collect();
     for task in tasks {
         task.await.expect("a worker does not panic");
     }
