@@ -249,10 +249,14 @@ fn lesson_9_stops_at_ctrl_c_and_leaves_no_process_or_cluster_behind() {
         .expect("cargo runs");
     assert!(built.success());
     let lesson = workspace().join("target/debug/postgres-queue");
-    let clusters = workspace().join("target/debug/postgres-clusters");
+    let clusters = postgres_queue::server::clusters_folder();
     let leftovers = || -> Vec<String> {
         let clusters = std::fs::read_dir(&clusters).into_iter().flatten().flatten();
-        let clusters = clusters.map(|entry| format!("cluster {}", entry.file_name().to_string_lossy()));
+        // The template every cluster is a copy of stays; the clusters do not.
+        let clusters = clusters
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("cluster-"))
+            .map(|name| format!("cluster {name}"));
         let processes = Command::new("pgrep").args(["-f", "postgres-queue worker-process"]).output();
         let processes =
             processes.map(|out| String::from_utf8_lossy(&out.stdout).into_owned()).unwrap_or_default();

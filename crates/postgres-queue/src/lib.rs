@@ -68,7 +68,8 @@ pub const MAX_PROCESSES: usize = 16;
 /// The end of this lesson's `--help`.
 const AFTER_HELP: &str = concat!(
     "With no DATABASE_URL, the lesson starts a throwaway PostgreSQL cluster of its own (initdb and pg_ctl, in ",
-    "target/, on a Unix socket, no TCP port) and deletes it when the program ends, even on Ctrl-C. With ",
+    "the system's temporary folder, on a Unix socket, no TCP port) and deletes it when the program ends, even ",
+    "on Ctrl-C. With ",
     "DATABASE_URL, it uses that server, in a schema of its own (postgres_queue), whose tables each run makes ",
     "afresh; it drops nothing it did not make, and refuses (status 3) where something else is in the way.\n\n",
     "The workers are processes, on the wall clock sped up 50 times (with --real-time, not sped up): which worker ",
@@ -174,12 +175,7 @@ impl LessonOptions for Options {
     fn set_up(&mut self, _settings: &Settings) -> Result<(), String> {
         let server = match &self.database_url {
             Some(url) => Server::at(url)?,
-            None => {
-                let program =
-                    std::env::current_exe().map_err(|error| format!("cannot find this program: {error}"))?;
-                let folder = program.parent().unwrap_or(&program).join("postgres-clusters");
-                Server::start_throwaway(&folder)?
-            }
+            None => Server::start_throwaway(&server::clusters_folder())?,
         };
         // Connect once now, and make a first fresh queue: a server that cannot be reached, or a schema that
         // holds what the lesson did not make, is a set-up problem, said in one line before any run.

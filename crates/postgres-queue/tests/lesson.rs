@@ -71,9 +71,7 @@ fn default_run() {
 fn with_no_database_url_a_throwaway_cluster_comes_and_goes() {
     let (output, process) = run_program(&["--jobs", "4", "--workers", "2"], None);
     assert!(Summary::of(&output).is_clean(), "{output}");
-    let cluster = std::path::Path::new(env!("CARGO_BIN_EXE_postgres-queue"))
-        .with_file_name("postgres-clusters")
-        .join(format!("cluster-{process}"));
+    let cluster = postgres_queue::server::clusters_folder().join(format!("cluster-{process}"));
     assert!(!cluster.exists(), "the program returned and left its cluster behind: {}", cluster.display());
 }
 
@@ -108,9 +106,7 @@ fn a_cluster_left_by_a_killed_keeper_is_cleaned_up_by_the_next_run() {
         assert!(killed.success(), "kill {victim}");
     }
     let _ = program.wait();
-    let cluster = std::path::Path::new(env!("CARGO_BIN_EXE_postgres-queue"))
-        .with_file_name("postgres-clusters")
-        .join(format!("cluster-{number}"));
+    let cluster = postgres_queue::server::clusters_folder().join(format!("cluster-{number}"));
     assert!(cluster.join("postmaster.pid").exists(), "the abandoned cluster's server runs");
 
     let output = run_with(&["--jobs", "2"], None);
@@ -119,8 +115,9 @@ fn a_cluster_left_by_a_killed_keeper_is_cleaned_up_by_the_next_run() {
 }
 
 /// Run by root, the lesson runs its cluster's server as the user postgres, which must reach the folder the
-/// cluster lives in. A folder on the way that only root may enter (root's home, mode 700) is named, with the
-/// way out, and no folder is left behind. (Run by another user, the server runs as that user: nothing to test.)
+/// cluster lives in, in the system's temporary folder. A folder on the way that only root may enter (`TMPDIR`
+/// in root's home, mode 700) is named, with the way out, and no folder is left behind. (Run by another user,
+/// the server runs as that user: nothing to test.)
 #[test]
 fn a_folder_the_postgres_user_cannot_enter_is_named() {
     if !std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
@@ -130,19 +127,22 @@ fn a_folder_the_postgres_user_cannot_enter_is_named() {
     }
     use std::os::unix::fs::PermissionsExt;
     let private = std::env::temp_dir().join(format!("postgres-queue-private-{}", std::process::id()));
-    let folder = private.join("course");
-    std::fs::create_dir_all(&folder).expect("a scratch folder");
+    let temporary = private.join("tmp");
+    std::fs::create_dir_all(&temporary).expect("a scratch folder");
     std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).expect("mode 700");
-    let program = folder.join("postgres-queue");
-    std::fs::copy(env!("CARGO_BIN_EXE_postgres-queue"), &program).expect("a copy of the program");
-    let output = Command::new(&program).arg("--jobs=1").env_remove("DATABASE_URL").output().expect("it runs");
+    let output = Command::new(env!("CARGO_BIN_EXE_postgres-queue"))
+        .arg("--jobs=1")
+        .env_remove("DATABASE_URL")
+        .env("TMPDIR", &temporary)
+        .output()
+        .expect("it runs");
     let said = String::from_utf8_lossy(&output.stderr).into_owned();
-    let left = folder.join("postgres-clusters").exists();
+    let left = temporary.join("postgres-queue").exists();
     let _ = std::fs::remove_dir_all(&private);
     assert_eq!(output.status.code(), Some(3), "{said}");
     assert_eq!(said.lines().count(), 1, "{said}");
     let named = format!("cannot enter {}", private.display());
-    assert!(said.contains(&named) && said.contains("DATABASE_URL"), "{said}");
+    assert!(said.contains(&named) && said.contains("TMPDIR") && said.contains("DATABASE_URL"), "{said}");
     assert!(!left, "a folder was left behind");
 }
 
