@@ -115,6 +115,9 @@ pub enum Command {
     },
     /// Measure: each lesson against a bare-tokio floor, the queues, memory, builds.
     Bench,
+    /// Check that this machine has what the course needs (Rust, tmux, PostgreSQL, free disk), and say how to
+    /// install what is missing.
+    Doctor,
     /// Run the tests of the wall-clock lessons (8 and 9) many times with every core busy, and count failures.
     #[command(after_help = "Example: cargo xtask stress --runs 5")]
     Stress {

@@ -3,7 +3,7 @@
 //!
 //! - [`cli`]: the command line;
 //! - [`list`], [`lesson`], [`diff`], [`sweep`], [`explore`], [`check`], [`watch`], [`hint`], [`reset`],
-//!   [`exercises`], [`bless`], [`bench`], [`stress`]: the commands, each with its `run`;
+//!   [`exercises`], [`bless`], [`bench`], [`stress`], [`doctor`]: the commands, each with its `run`;
 //! - [`progress`]: the exercises and lessons done, and the hints shown, kept between runs;
 //! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
 //! - [`catalogue`]: a lesson's exercises, its runs for the self-check, and its breaks;
@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod diff;
+pub mod doctor;
 pub mod exercises;
 pub mod explore;
 pub mod guarantees;

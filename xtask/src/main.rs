@@ -6,7 +6,8 @@ use clap::{CommandFactory, Parser};
 use xtask::cli::{Command, CommandLine};
 use xtask::workspace::EXIT_USAGE;
 use xtask::{
-    bench, bless, check, diff, exercises, explore, hint, interrupt, lesson, list, reset, stress, sweep, watch,
+    bench, bless, check, diff, doctor, exercises, explore, hint, interrupt, lesson, list, reset, stress,
+    sweep, watch,
 };
 
 fn main() -> ExitCode {
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Some(Command::Exercises { lesson, verify }) => exercises::run(lesson.as_deref(), verify),
         Some(Command::Bless { lesson }) => bless::run(lesson.as_deref()),
         Some(Command::Bench) => bench::run(),
+        Some(Command::Doctor) => doctor::run(),
         Some(Command::Stress { runs }) => stress::run(usize::from(runs)),
     };
     match result {

@@ -82,13 +82,17 @@ impl Workspace {
         Err(String::from_utf8_lossy(&output.stderr).into_owned())
     }
 
-    /// Builds a lesson's program, with the compiler's messages on the terminal. Returns whether it built.
+    /// Builds a lesson's program, with the compiler's messages on the terminal, and on a terminal cargo's
+    /// progress too: the first build of a lesson takes a while, and a learner must see that it goes on.
+    /// (Piped, only the compiler's messages: a script reads the lesson's output, not cargo's.) Returns whether
+    /// it built.
     pub fn build_on_terminal(&self, lesson: &Lesson) -> Result<bool, String> {
-        let status = self
-            .cargo()
-            .args(["build", "--quiet", "--package", &lesson.crate_name])
-            .status()
-            .map_err(|error| format!("cannot start cargo: {error}"))?;
+        let mut cargo = self.cargo();
+        cargo.args(["build", "--package", &lesson.crate_name]);
+        if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            cargo.arg("--quiet");
+        }
+        let status = cargo.status().map_err(|error| format!("cannot start cargo: {error}"))?;
         Ok(status.success())
     }
 

@@ -264,3 +264,12 @@ fn the_runner_knows_the_lessons_limits() {
     assert_eq!(xtask::sweep::MAX_WORKERS, lesson_support::settings::MAX_WORKERS);
     assert_eq!(xtask::sweep::MAX_QUEUE_SIZE, lesson_support::settings::MAX_QUEUE_SIZE);
 }
+
+/// A newcomer's first `cargo xtask lesson 1` builds for half a minute: cargo's progress must show, so the
+/// alias that runs the runner is not `--quiet`.
+#[test]
+fn the_runner_builds_where_a_learner_sees_it() {
+    let config = std::fs::read_to_string(workspace_file(".cargo/config.toml")).unwrap();
+    let alias = config.lines().find(|line| line.starts_with("xtask =")).expect("the xtask alias");
+    assert!(alias.contains("run --package xtask") && !alias.contains("quiet"), "{alias}");
+}

@@ -8,21 +8,14 @@
 //! what lets `cargo xtask lesson 9` run with no set-up.
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use tokio_postgres::{Client, Config, NoTls};
 
-use crate::server_programs::{find_server_programs, postgres_user, running_as_root};
-
-/// Where the lesson's throwaway clusters live: in the system's temporary folder (`TMPDIR`, or `/tmp`), which
-/// every user may enter, as the server's user must, and where making and deleting thousands of small files is
-/// quick (a cluster is some 1,500 of them).
-pub fn clusters_folder() -> PathBuf {
-    std::env::temp_dir().join("postgres-queue")
-}
+pub use crate::server_programs::clusters_folder;
+use crate::server_programs::{find_server_programs, postgres_user, postgres_user_can_reach, running_as_root};
 
 /// The name of the cluster's superuser, which the lesson connects as.
 const USER: &str = "lesson";
@@ -256,39 +249,6 @@ fn remove_abandoned_clusters(parent: &Path, as_owner: &dyn Fn(&str) -> Command) 
             .status();
         let _ = fs::remove_dir_all(&folder);
     }
-}
-
-/// Fails with a sentence if the `postgres` user (`uid`, `gid`), which runs the server when the lesson runs as
-/// root, cannot reach `folder`: a folder on the way that only its owner may enter, as root's home is.
-fn postgres_user_can_reach(folder: &Path, uid: u32, gid: u32) -> Result<(), String> {
-    // The nearest folder that exists: the rest will be made, and given to the postgres user.
-    let existing = folder.ancestors().find(|ancestor| ancestor.is_dir()).unwrap_or(Path::new("/"));
-    let entered = Command::new("sh")
-        .args(["-c", r#"cd "$1""#, "sh"])
-        .arg(existing)
-        .uid(uid)
-        .gid(gid)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map_err(|error| format!("cannot start sh to check the postgres user's access: {error}"))?;
-    if entered.success() {
-        return Ok(());
-    }
-    let blocked = existing
-        .ancestors()
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .find(|ancestor| fs::metadata(ancestor).is_ok_and(|metadata| metadata.mode() & 0o001 == 0))
-        .unwrap_or(existing);
-    Err(format!(
-        "the throwaway cluster's server runs as the user postgres (the lesson runs as root, and PostgreSQL \
-         refuses root), and that user cannot enter {}, where the cluster would live: set TMPDIR to a folder \
-         every user may enter, run the lesson as another user, or give a running server in DATABASE_URL",
-        blocked.display()
-    ))
 }
 
 /// The shell that stops a throwaway cluster and deletes its folder, once its standard input closes.

@@ -1,10 +1,19 @@
-//! Where PostgreSQL's server programs are, and who may run them: what a throwaway cluster needs from the
-//! machine. Only the standard library, so that `cargo xtask doctor` can use this very file (it includes it
-//! by its path) to say what is missing before a lesson needs it.
+//! Where PostgreSQL's server programs are, who may run them, and where a throwaway cluster lives: what a
+//! throwaway cluster needs from the machine. Only the standard library, so that `cargo xtask doctor` can use
+//! this very file (it includes it by its path) to say what is missing before a lesson needs it.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Where the lesson's throwaway clusters live: in the system's temporary folder (`TMPDIR`, or `/tmp`), which
+/// every user may enter, as the server's user must (run by root, the server runs as `postgres`), and which is
+/// often a file system in memory, where the thousand files of a cluster are made and deleted quickly.
+pub fn clusters_folder() -> PathBuf {
+    std::env::temp_dir().join("postgres-queue")
+}
 
 /// The folder of PostgreSQL's server programs (`initdb`, `pg_ctl`): `POSTGRES_BIN_DIR` if set, then where
 /// Debian and Ubuntu put them (`/usr/lib/postgresql/<version>/bin`, not on `PATH`), newest first, then `PATH`.
@@ -63,4 +72,37 @@ pub fn postgres_user() -> Result<(u32, u32), String> {
              postgresql package, or run the lesson as another user"
                 .to_string()
         })
+}
+
+/// Fails with a sentence if the `postgres` user (`uid`, `gid`), which runs the server when the lesson runs as
+/// root, cannot reach `folder`: a folder on the way that only its owner may enter, as root's home is.
+pub fn postgres_user_can_reach(folder: &Path, uid: u32, gid: u32) -> Result<(), String> {
+    // The nearest folder that exists: the rest will be made, and given to the postgres user.
+    let existing = folder.ancestors().find(|ancestor| ancestor.is_dir()).unwrap_or(Path::new("/"));
+    let entered = Command::new("sh")
+        .args(["-c", r#"cd "$1""#, "sh"])
+        .arg(existing)
+        .uid(uid)
+        .gid(gid)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|error| format!("cannot start sh to check the postgres user's access: {error}"))?;
+    if entered.success() {
+        return Ok(());
+    }
+    let blocked = existing
+        .ancestors()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find(|ancestor| fs::metadata(ancestor).is_ok_and(|metadata| metadata.mode() & 0o001 == 0))
+        .unwrap_or(existing);
+    Err(format!(
+        "the throwaway cluster's server runs as the user postgres (the lesson runs as root, and PostgreSQL \
+         refuses root), and that user cannot enter {}, where the cluster would live: set TMPDIR to a folder \
+         every user may enter, run the lesson as another user, or give a running server in DATABASE_URL",
+        blocked.display()
+    ))
 }
