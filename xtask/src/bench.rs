@@ -168,9 +168,27 @@ pub struct Figures {
     pub explore_lost_wake_up: (usize, Duration),
     /// A pool of workers as OS threads and as tokio tasks (lesson 8), for each of [`POOL_SIZES`].
     pub pools: Vec<(usize, PoolFigures, PoolFigures)>,
-    /// Lesson 9's queue in PostgreSQL: for each of [`DATABASE_PROCESSES`], the time to move
-    /// [`DATABASE_JOBS`] jobs with no work per job, from the lesson's summary.
-    pub database: Vec<(usize, Duration)>,
+    /// Lesson 9's queue in PostgreSQL beside its floor, for each of [`DATABASE_PROCESSES`].
+    pub database: Vec<DatabaseFigures>,
+}
+
+/// Lesson 9 and its floor (`crates/benchmarks/src/bin/floor_postgres.rs`) moving [`DATABASE_JOBS`] jobs with
+/// no work per job through the same server, with the same worker processes: the best of a few runs by turns.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DatabaseFigures {
+    /// The worker processes, each with [`WORKERS_PER_PROCESS`] workers.
+    pub processes: usize,
+    /// Lesson 9's time, from its summary: from its start to its last job done, processes started included.
+    pub lesson: Duration,
+    /// The floor's time, from the start of its worker processes to the end of the last.
+    pub floor: Duration,
+}
+
+impl DatabaseFigures {
+    /// Lesson 9's jobs a second, over the floor's: 0.5 is half the speed its server allows.
+    pub fn ratio(&self) -> f64 {
+        self.floor.as_secs_f64() / self.lesson.as_secs_f64().max(f64::EPSILON)
+    }
 }
 
 /// The worker processes of lesson 9's throughput table, each with [`WORKERS_PER_PROCESS`] workers.
@@ -266,11 +284,7 @@ pub fn run() -> Result<u8, String> {
         .map_err(|error| format!("cannot run the queue benchmark: {error}"))?;
     figures.queues = parse_queue_figures(&String::from_utf8_lossy(&queues.stdout))?;
 
-    print("Timing lesson 9's queue in PostgreSQL with 1, 2, 4 and 8 worker processes, no work per job...\n");
-    for processes in DATABASE_PROCESSES {
-        let time = database_throughput(&program(DATABASE_LESSON), processes)?;
-        figures.database.push((processes, time));
-    }
+    figures.database = database_figures(&release)?;
 
     print("Starting pools of 10 to 10,000 workers, as threads and as tasks...\n");
     for workers in POOL_SIZES {
@@ -401,10 +415,84 @@ fn explore_lost_wake_up(course: &Workspace) -> Result<(usize, Duration), String>
     Ok((ordering, elapsed))
 }
 
+/// How many times lesson 9 and its floor each run, by turns, for each count of processes: the best is kept.
+const DATABASE_ROUNDS: usize = 3;
+
+/// `cargo xtask bench --database`: lesson 9's table alone, printed.
+pub fn run_database() -> Result<u8, String> {
+    let course = Workspace::course();
+    print("Building lesson 9 and its floor in release mode...\n");
+    run_cargo(
+        &course,
+        &["build", "--quiet", "--release", "--package", DATABASE_LESSON, "--package", "benchmarks"],
+        None,
+    )?;
+    let figures =
+        Figures { database: database_figures(&course.target.join("release"))?, ..Figures::default() };
+    print("\n");
+    print(&figures.database_table());
+    Ok(0)
+}
+
+/// Lesson 9 beside its floor, on one throwaway server that lesson 9's program serves for them both.
+fn database_figures(release: &Path) -> Result<Vec<DatabaseFigures>, String> {
+    print(
+        "Timing lesson 9's queue in PostgreSQL and its floor, by turns, with 1, 2, 4 and 8 worker processes, no \
+         work per job...\n",
+    );
+    let mut server = Command::new(release.join(DATABASE_LESSON))
+        .arg("serve-throwaway-cluster")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot start lesson 9's server: {error}"))?;
+    let mut url = String::new();
+    let stdout = server.stdout.take().expect("a pipe");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut url)
+        .map_err(|error| format!("cannot read the server's address: {error}"))?;
+    let url = url.trim().to_string();
+    let mut figures = Vec::new();
+    let measured = (|| {
+        if url.is_empty() {
+            return Err("lesson 9's throwaway server did not start (cargo xtask doctor says why)".to_string());
+        }
+        for processes in DATABASE_PROCESSES {
+            let (mut lesson, mut floor) = (Duration::MAX, Duration::MAX);
+            for _ in 0..DATABASE_ROUNDS {
+                lesson = lesson.min(database_throughput(&release.join(DATABASE_LESSON), processes, &url)?);
+                floor = floor.min(floor_throughput(&release.join("floor_postgres"), processes, &url)?);
+            }
+            figures.push(DatabaseFigures { processes, lesson, floor });
+        }
+        Ok(())
+    })();
+    // Its standard input closed, the server stops, and its folder goes.
+    drop(server.stdin.take());
+    let _ = server.wait();
+    measured.map(|()| figures)
+}
+
+/// The time the floor takes to move [`DATABASE_JOBS`] jobs with `processes` worker processes, as it reports.
+fn floor_throughput(program: &Path, processes: usize, url: &str) -> Result<Duration, String> {
+    let output = Command::new(program)
+        .args(["--processes", &processes.to_string(), "--workers-per-process"])
+        .arg(WORKERS_PER_PROCESS.to_string())
+        .args(["--jobs", &DATABASE_JOBS.to_string()])
+        .env("DATABASE_URL", url)
+        .output()
+        .map_err(|error| format!("cannot run lesson 9's floor: {error}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find_map(|line| line.strip_prefix("elapsed ")?.strip_suffix('s')?.parse::<f64>().ok())
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| {
+            format!("lesson 9's floor said no time: {text}{}", String::from_utf8_lossy(&output.stderr))
+        })
+}
+
 /// The time lesson 9 takes to move [`DATABASE_JOBS`] jobs with no work per job through its table, with
-/// `processes` worker processes, as its summary reports it: on the wall clock, without the time to start its
-/// throwaway cluster.
-fn database_throughput(program: &Path, processes: usize) -> Result<Duration, String> {
+/// `processes` worker processes, on the server of `url`, as its summary reports it: on the wall clock.
+fn database_throughput(program: &Path, processes: usize, url: &str) -> Result<Duration, String> {
     let args = [
         "--real-time".to_string(),
         "--no-work".to_string(),
@@ -416,7 +504,7 @@ fn database_throughput(program: &Path, processes: usize) -> Result<Duration, Str
     ];
     let output = Command::new(program)
         .args(&args)
-        .env_remove("DATABASE_URL")
+        .env("DATABASE_URL", url)
         .output()
         .map_err(|error| format!("cannot run lesson 9: {error}"))?;
     let text = String::from_utf8_lossy(&output.stdout);
@@ -542,19 +630,28 @@ impl Figures {
         text
     }
 
-    /// Lesson 9's table: jobs a second through the table in PostgreSQL, by worker processes, beside lesson 3's
-    /// queue in memory.
+    /// Lesson 9's table: jobs a second through the table in PostgreSQL, by worker processes, beside its floor
+    /// on the same server, and lesson 3's queue in memory.
     pub fn database_table(&self) -> String {
         let mut text = format!(
             "lesson 9's queue in PostgreSQL, {DATABASE_JOBS} jobs, no work per job, {WORKERS_PER_PROCESS} \
-             workers per process\n"
+             workers per process, against its floor (a bare SKIP LOCKED loop) on the same server\n  \
+             processes   lesson, jobs a second   floor, jobs a second   lesson / floor\n"
         );
-        for (processes, time) in &self.database {
-            let rate = DATABASE_JOBS as f64 / time.as_secs_f64().max(f64::EPSILON);
-            text.push_str(&format!("  {processes} worker process(es)  {rate:>10.0} jobs a second\n"));
+        let rate = |time: Duration| DATABASE_JOBS as f64 / time.as_secs_f64().max(f64::EPSILON);
+        for figures in &self.database {
+            text.push_str(&format!(
+                "  {:>9}   {:>20.0}   {:>20.0}   {:>14.2}\n",
+                figures.processes,
+                rate(figures.lesson),
+                rate(figures.floor),
+                figures.ratio()
+            ));
         }
-        let in_memory = 200_000.0 / self.queues[2].as_secs_f64().max(f64::EPSILON);
-        text.push_str(&format!("  lesson 3's queue, in memory {in_memory:>10.0} items a second\n"));
+        if self.queues[2] > Duration::ZERO {
+            let in_memory = 200_000.0 / self.queues[2].as_secs_f64();
+            text.push_str(&format!("  lesson 3's queue, in memory: {in_memory:.0} items a second\n"));
+        }
         text
     }
 
@@ -644,10 +741,12 @@ impl Figures {
         let database: Vec<String> = self
             .database
             .iter()
-            .map(|(processes, time)| {
+            .map(|figures| {
                 format!(
-                    "    {{\"processes\": {processes}, \"jobs\": {DATABASE_JOBS}, \"seconds\": {}}}",
-                    seconds(*time)
+                    "    {{\"processes\": {}, \"jobs\": {DATABASE_JOBS}, \"seconds\": {}, \"floor_seconds\": {}}}",
+                    figures.processes,
+                    seconds(figures.lesson),
+                    seconds(figures.floor)
                 )
             })
             .collect();

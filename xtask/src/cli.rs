@@ -114,7 +114,11 @@ pub enum Command {
         lesson: Option<String>,
     },
     /// Measure: each lesson against a bare-tokio floor, the queues, memory, builds.
-    Bench,
+    Bench {
+        /// Only lesson 9's table: lesson 9 against a bare SKIP LOCKED loop on the same server (a minute).
+        #[arg(long)]
+        database: bool,
+    },
     /// Check that this machine has what the course needs (Rust, tmux, PostgreSQL, free disk), and say how to
     /// install what is missing.
     Doctor,

@@ -48,7 +48,8 @@ fn main() -> ExitCode {
         Some(Command::Reset { lesson }) => reset::run(&lesson),
         Some(Command::Exercises { lesson, verify }) => exercises::run(lesson.as_deref(), verify),
         Some(Command::Bless { lesson }) => bless::run(lesson.as_deref()),
-        Some(Command::Bench) => bench::run(),
+        Some(Command::Bench { database: false }) => bench::run(),
+        Some(Command::Bench { database: true }) => bench::run_database(),
         Some(Command::Doctor) => doctor::run(),
         Some(Command::Stress { runs }) => stress::run(usize::from(runs)),
     };

@@ -8,9 +8,9 @@
 //!
 //! | in memory (lessons 1 to 5)                        | in PostgreSQL (this lesson, `queue.rs`)                        |
 //! |---------------------------------------------------|----------------------------------------------------------------|
-//! | `sender.send(job).await`                          | `INSERT INTO jobs`, then `NOTIFY jobs_changed`                 |
+//! | `sender.send(job).await`                          | `INSERT INTO jobs`, with `pg_notify` in the same statement     |
 //! | `receiver.recv().await`                           | `UPDATE … FOR UPDATE SKIP LOCKED`: a claim with a lease        |
-//! | the receipt's drop marks the job done (lesson 3)  | `UPDATE jobs SET state = 'done'`, by the lease's holder        |
+//! | the receipt's drop marks the job done (lesson 3)  | `UPDATE jobs SET state = 'done'`, with the result's write      |
 //! | `queue.join()` (lesson 3)                         | wait until no job is queued or running                         |
 //! | the sentinel, or the last sender dropped          | `UPDATE queue SET closed = true`                               |
 //! | priority first (lesson 4)                         | `ORDER BY priority DESC, number`                               |
@@ -22,7 +22,7 @@
 //! What a shared queue adds is a worker that dies holding a job (`--kill-worker-at`): no one tells the queue,
 //! so the job stays claimed until its lease runs out, then another worker takes it. Delivery is at least
 //! once; the job's *effect* is made once, because writing a result is idempotent (`results` has the job as
-//! its key). The modules:
+//! its key), and shares its transaction with marking the job done. The modules:
 //!
 //! - `queue`: the table and its statements, the lesson's heart;
 //! - `worker_process`: a worker process, which is this program started again;
@@ -257,6 +257,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
         backoff_ms: options.backoff_ms,
         lease_ms: (options.lease * 1000.0) as u64,
         no_work: options.no_work,
+        bounded: settings.queue_size > 0,
     };
     let kill_at = options.kill_worker_at.map(Duration::from_secs_f64);
     let processes = WorkerProcesses::start(harness, options.processes, &template, kill_at)?;

@@ -6,5 +6,9 @@ fn main() -> std::process::ExitCode {
     if let Some(status) = postgres_queue::worker_process::main_if_asked() {
         return status;
     }
+    // `cargo xtask bench` starts it once as a server for its runs, which it names by `DATABASE_URL`.
+    if let Some(status) = postgres_queue::server::serve_throwaway_if_asked() {
+        return status;
+    }
     lesson_support::main(postgres_queue::LESSON, postgres_queue::run)
 }

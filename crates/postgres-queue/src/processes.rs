@@ -68,7 +68,7 @@ impl WorkerProcesses {
                 tasks,
                 books: books.clone(),
                 held: BTreeMap::new(),
-                holding_still: false,
+                holding_still: BTreeSet::new(),
                 no_work: template.no_work,
             };
             relays.push(tokio::spawn(relay.run(child, kill_at, template.lease_ms)));
@@ -93,8 +93,8 @@ struct Relay {
     books: Arc<Mutex<Books>>,
     /// The job each worker holds, and when it took it.
     held: BTreeMap<usize, (usize, Duration)>,
-    /// Whether a worker of this process has stopped still with a job in hand, ready for the kill.
-    holding_still: bool,
+    /// The workers of this process that have stopped still with a job in hand, ready for the kill.
+    holding_still: BTreeSet<usize>,
     /// Whether jobs take no time (`--no-work`).
     no_work: bool,
 }
@@ -127,7 +127,12 @@ impl Relay {
                     Ok(None) | Err(_) => break,
                 },
             }
-            if kill_due && !killed && self.holding_still {
+            // Killed once a worker holds still with a job in hand, and every other worker either holds still
+            // too or holds nothing: a worker that has ended a job in the database but not yet said so would
+            // take that news with it, and the lesson would count the job as held when it is done.
+            let safe_to_kill = !self.holding_still.is_empty()
+                && self.held.keys().all(|worker| self.holding_still.contains(worker));
+            if kill_due && !killed && safe_to_kill {
                 killed = true;
                 self.harness.say(format_args!(
                     "[Main] Killing P{} with SIGKILL (--kill-worker-at): no goodbye, no clean-up, as in a \
@@ -197,7 +202,9 @@ impl Relay {
                     ));
                 }
             }
-            What::Holding { .. } => self.holding_still = true,
+            What::Holding { .. } => {
+                self.holding_still.insert(event.worker);
+            }
             What::Processed { job: number, attempt } => {
                 self.held.remove(&event.worker);
                 let job = self.harness.job(number);
@@ -298,7 +305,7 @@ mod tests {
                 tasks: tasks.collect(),
                 books: Arc::default(),
                 held: BTreeMap::new(),
-                holding_still: false,
+                holding_still: BTreeSet::new(),
                 no_work: false,
             };
             for line in ["1 took 1 1", "2 took 1 2 P1/Worker-1", "2 already-written 1", "1 processed 1 1"] {

@@ -3,7 +3,7 @@
 //! This is lesson 3's and lesson 5's queue again, as rows:
 //!
 //! ```text
-//!   put ──▶ queued ──claim──▶ running ──result written, acknowledged──▶ done
+//!   put ──▶ queued ──claim──▶ running ──finish: result written and job done, one transaction──▶ done
 //!             ▲                 │  │
 //!             └── retry later ──┘  └── last attempt failed ──▶ dead ──replay──▶ queued
 //!             ▲                 │
@@ -115,11 +115,11 @@ pub struct Queue {
     waiting: Statement,
     claim: Statement,
     rescue: Statement,
-    write_result: Statement,
-    acknowledge: Statement,
+    finish: Statement,
     retry_later: Statement,
     bury: Statement,
     outlook: Statement,
+    work_left: Statement,
 }
 
 impl Queue {
@@ -156,7 +156,7 @@ impl Queue {
                      WHERE jobs.number = next.number
                      RETURNING jobs.number, jobs.attempts, jobs.deliveries, next.lease_ran_out_for
                  )
-                 SELECT claimed.*, pg_notify('{JOB_TAKEN}', '') FROM claimed"
+                 SELECT claimed.*, CASE WHEN $3 THEN pg_notify('{JOB_TAKEN}', '') END FROM claimed"
             ))
             .await?;
         let rescue = client
@@ -165,17 +165,18 @@ impl Queue {
                  WHERE state = 'running' AND lease_until <= now()",
             )
             .await?;
-        let write_result = client
-            .prepare("INSERT INTO results (job, written_by) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING")
-            .await?;
-        let acknowledge = client
+        // The effect and the acknowledgement in one transaction: both happen, or neither.
+        let finish = client
             .prepare(&format!(
-                "WITH done AS (
+                "WITH written AS (
+                     INSERT INTO results (job, written_by) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING
+                     RETURNING job
+                 ), done AS (
                      UPDATE jobs SET state = 'done', lease_until = NULL
                      WHERE number = $1 AND state = 'running'
                      RETURNING number
                  )
-                 SELECT pg_notify('{JOB_ENDED}', '') FROM done"
+                 SELECT EXISTS (SELECT 1 FROM written), (SELECT pg_notify('{JOB_ENDED}', '') FROM done)"
             ))
             .await?;
         // A retry is not an end: nothing to announce.
@@ -208,18 +209,13 @@ impl Queue {
                                            - now())::float8",
             )
             .await?;
-        Ok(Queue {
-            client,
-            put,
-            waiting,
-            claim,
-            rescue,
-            write_result,
-            acknowledge,
-            retry_later,
-            bury,
-            outlook,
-        })
+        let work_left = client
+            .prepare(
+                "SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'queued')
+                        OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running')",
+            )
+            .await?;
+        Ok(Queue { client, work_left, put, waiting, claim, rescue, finish, retry_later, bury, outlook })
     }
 
     /// The connection, for what is not one of the queue's statements.
@@ -259,8 +255,18 @@ impl Queue {
     /// A job whose lease ran out is not looked for here: [`rescue`](Queue::rescue) puts it back in the queue
     /// first. A claim that also looked at the jobs held (`OR state = 'running' AND lease_until <= now()`)
     /// could not use the index of waiting jobs, and would read and sort the whole table on every call.
-    pub async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<Claim>, Error> {
-        let row = self.client.query_opt(&self.claim, &[&worker, &lease.as_secs_f64()]).await?;
+    ///
+    /// With `tell_the_producer`, the claim also notifies [`JOB_TAKEN`]: a place is free in a queue that has a
+    /// size, and the producer may be waiting for one. (A notification costs its commit some work, and a queue
+    /// with no size has no producer waiting.)
+    pub async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+        tell_the_producer: bool,
+    ) -> Result<Option<Claim>, Error> {
+        let row =
+            self.client.query_opt(&self.claim, &[&worker, &lease.as_secs_f64(), &tell_the_producer]).await?;
         Ok(row.map(|row| Claim {
             number: row.get::<_, i32>(0) as usize,
             attempt: row.get::<_, i32>(1) as u32 + 1,
@@ -276,23 +282,19 @@ impl Queue {
         self.client.execute(&self.rescue, &[]).await
     }
 
-    /// Writes job `number`'s result, unless a result is already there. Returns whether this call wrote it.
+    /// Finishes job `number`: writes its result, unless a result is already there, and marks it done, in one
+    /// transaction. Returns whether this call wrote the result.
     ///
-    /// This is the job's *effect*. Delivery is at least once (a job whose worker died is delivered again), so
-    /// an effect must be safe to make twice: here the job's number is the result's primary key, and a second
-    /// write does nothing.
-    pub async fn write_result(&self, number: usize, worker: &str) -> Result<bool, Error> {
-        let written = self.client.execute(&self.write_result, &[&(number as i32), &worker]).await?;
-        Ok(written == 1)
-    }
-
-    /// Marks job `number` done: the twin of dropping lesson 3's receipt. Called once its result is written,
-    /// by whichever worker holds it now: a job whose effect is made is done, even if its lease ran out
-    /// meanwhile and another worker took it over (that worker then finds the result written, and the job
-    /// done).
-    pub async fn acknowledge(&self, number: usize) -> Result<(), Error> {
-        self.client.execute(&self.acknowledge, &[&(number as i32)]).await?;
-        Ok(())
+    /// Writing the result is the job's *effect*. Delivery is at least once (a job whose lease ran out is
+    /// delivered again, while its first worker may still be at it), so an effect must be safe to make twice:
+    /// here the job's number is the result's primary key, and a second write does nothing. Marking the job
+    /// done is the twin of dropping lesson 3's receipt, and whichever worker finishes first does it: a job
+    /// whose effect is made is done. Both in one transaction, no process can die between the two: the effect
+    /// is made once, and the job is done with it. (An effect outside the database, an e-mail sent, cannot share
+    /// the transaction: a process could die between the e-mail and the commit, and the e-mail go twice.)
+    pub async fn finish(&self, number: usize, worker: &str) -> Result<bool, Error> {
+        let row = self.client.query_one(&self.finish, &[&(number as i32), &worker]).await?;
+        Ok(row.get(0))
     }
 
     /// Puts job `number` back in the queue after a failed attempt, due again after `delay`: lesson 5's retry
@@ -432,7 +434,9 @@ impl Queue {
             // Ready for the bell before looking, so that a change between the look and the wait is not missed.
             let mut rung = pin!(bell.notified());
             rung.as_mut().enable();
-            if !self.outlook().await?.work_left {
+            // Only whether work is left: `join` needs no more of the outlook, whose time to the next due
+            // job reads every job that waits.
+            if !self.client.query_one(&self.work_left, &[]).await?.get::<_, bool>(0) {
                 return Ok(());
             }
             tokio::select! {

@@ -251,6 +251,30 @@ fn remove_abandoned_clusters(parent: &Path, as_owner: &dyn Fn(&str) -> Command) 
     }
 }
 
+/// The first argument that makes this program serve a throwaway cluster instead of running the lesson: what
+/// `cargo xtask bench` runs, so that the lesson and its floor meet the same server.
+pub const SERVE_THROWAWAY: &str = "serve-throwaway-cluster";
+
+/// Serves a throwaway cluster, if this program was started to (see [`SERVE_THROWAWAY`]): starts it, prints
+/// its connection string on a line of its own, and stops it once standard input closes. `None` if this
+/// program was not started to.
+pub fn serve_throwaway_if_asked() -> Option<std::process::ExitCode> {
+    if std::env::args().nth(1).as_deref() != Some(SERVE_THROWAWAY) {
+        return None;
+    }
+    let server = match Server::start_throwaway(&clusters_folder()) {
+        Ok(server) => server,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return Some(std::process::ExitCode::from(3));
+        }
+    };
+    println!("{}", server.connection_string());
+    let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+    drop(server);
+    Some(std::process::ExitCode::SUCCESS)
+}
+
 /// The shell that stops a throwaway cluster and deletes its folder, once its standard input closes.
 #[derive(Debug)]
 struct Keeper(Option<Child>);

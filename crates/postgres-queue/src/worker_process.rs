@@ -78,6 +78,10 @@ pub struct WorkerProcess {
     /// Jobs take no time to process (`--no-work`).
     #[arg(long)]
     pub no_work: bool,
+    /// Whether the queue has a size (`--queue-size` not 0): then the producer may wait for room, and a claim
+    /// tells it that a place is free.
+    #[arg(long)]
+    pub bounded: bool,
 }
 
 impl WorkerProcess {
@@ -99,6 +103,9 @@ impl WorkerProcess {
         ];
         if self.no_work {
             args.push("--no-work".to_string());
+        }
+        if self.bounded {
+            args.push("--bounded".to_string());
         }
         if !self.poison.is_empty() {
             args.push(format!("--poison={}", list(&self.poison)));
@@ -188,7 +195,7 @@ async fn work(
         // comes between the look and the wait is kept, not lost.
         let mut rung = pin!(bell.notified());
         rung.as_mut().enable();
-        if let Some(claim) = queue.claim(&name, lease).await? {
+        if let Some(claim) = queue.claim(&name, lease, process.bounded).await? {
             let from = claim.taken_over_from.clone();
             report(What::Took { job: claim.number, delivery: claim.delivery, from });
             if HOLD_BEFORE_THE_KILL.load(Ordering::SeqCst) {
@@ -223,7 +230,8 @@ async fn work(
     Ok(())
 }
 
-/// Processes one claimed job: the work, then its effect and the acknowledgement, or a retry, or a burial.
+/// Processes one claimed job: the work, then its effect and the acknowledgement together, or a retry, or a
+/// burial.
 async fn process_one(
     queue: &Queue,
     name: &str,
@@ -247,19 +255,13 @@ async fn process_one(
     };
     let number = job.number;
     let Some(error) = failure else {
-        // The effect first, then the acknowledgement, each its own statement. A process that dies between
-        // the two leaves a job with its result written and its lease running: the job is delivered again,
-        // and the second write does nothing. That is the order that makes "at least once" safe.
-        let wrote = queue.write_result(number, name).await?;
-        // Reported before the acknowledgement, so that the lesson never thinks a job held that the database
-        // has done: a process killed between this line and the next leaves its job running, and it is
-        // delivered again, as the lesson then says.
+        // The effect and the acknowledgement, in one transaction (see `Queue::finish`).
+        let wrote = queue.finish(number, name).await?;
         report(if wrote {
             What::Processed { job: number, attempt: claim.attempt }
         } else {
             What::AlreadyWritten { job: number }
         });
-        queue.acknowledge(number).await?;
         return Ok(());
     };
     let still_held = if claim.attempt < process.max_attempts {
