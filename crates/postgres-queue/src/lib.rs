@@ -17,7 +17,7 @@
 //! | a retry's timer (lesson 5)                        | `run_at = now() + backoff`                                     |
 //! | the dead-letter queue (lesson 5)                  | `state = 'dead'`, and `--replay-dead-letters`                  |
 //! | a bounded queue's backpressure                    | the producer waits while `--queue-size` jobs are queued        |
-//! | a wake-up through a `Notify` (lesson 4)           | `LISTEN` / `NOTIFY`, with a slow look as a safety net          |
+//! | a wake-up through a `Notify` (lesson 4)           | `LISTEN` / `NOTIFY`, one sleeper woken per job, a slow look    |
 //!
 //! What a shared queue adds is a worker that dies holding a job (`--kill-worker-at`): no one tells the queue,
 //! so the job stays claimed until its lease runs out, then another worker takes it. Delivery is at least
@@ -237,9 +237,10 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
     let database = |error: tokio_postgres::Error| format!("the database: {error}");
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
 
-    let (client, bell) = server.connect().await?;
+    let (client, bells) = server.connect().await?;
     queue::create(&client, SCHEMA).await.map_err(|error| queue::refusal(SCHEMA, &error))?;
     let queue = Queue::new(client, SCHEMA).await.map_err(database)?;
+    let bell = bells.bell(queue::JOB_ENDED);
     queue.listen(queue::JOB_ENDED).await.map_err(database)?;
     // Which server it is (DATABASE_URL's, or a throwaway cluster) is left out, so that every run says the same.
     main.say(format_args!("The queue is a table in PostgreSQL, in a schema of its own: {SCHEMA}"));
@@ -296,8 +297,9 @@ async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<()
     let server = options.server.as_ref().expect("set_up found the server");
     let database = |error: tokio_postgres::Error| format!("the database: {error}");
     // A connection of its own, which listens for workers taking jobs: that is when there may be room.
-    let (client, bell) = server.connect().await?;
+    let (client, bells) = server.connect().await?;
     let queue = Queue::new(client, SCHEMA).await.map_err(database)?;
+    let bell = bells.bell(queue::JOB_TAKEN);
     queue.listen(queue::JOB_TAKEN).await.map_err(database)?;
     let capacity = harness.settings().queue_capacity();
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);

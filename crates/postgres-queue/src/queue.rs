@@ -37,7 +37,7 @@ use tokio_postgres::{Client, Error, Statement};
 pub async fn create(client: &Client, schema: &str) -> Result<(), Error> {
     client
         .batch_execute(&format!(
-            "DROP TABLE IF EXISTS {schema}.results, {schema}.jobs, {schema}.queue;
+            "DROP TABLE IF EXISTS {schema}.results, {schema}.jobs, {schema}.queue, {schema}.sleepers;
              DROP SCHEMA IF EXISTS {schema};
              CREATE SCHEMA {schema};
              SET search_path TO {schema};
@@ -71,7 +71,16 @@ pub async fn create(client: &Client, schema: &str) -> Result<(), Error> {
 
              -- The sentinel's twin: one row that says whether more jobs can come.
              CREATE TABLE queue (closed boolean NOT NULL);
-             INSERT INTO queue VALUES (false);"
+             INSERT INTO queue VALUES (false);
+
+             -- The workers asleep for want of a job, oldest first: each new job wakes one of them, on the
+             -- channel it listens to. `Notify`'s list of waiters, in a table. (Unlogged: after a crash of the
+             -- server, no one sleeps any more.)
+             CREATE UNLOGGED TABLE sleepers (
+                 channel text PRIMARY KEY,                   -- the worker's own channel: wake_<backend>_<worker>
+                 backend integer NOT NULL,                   -- the server process of its connection
+                 since   timestamptz NOT NULL DEFAULT clock_timestamp()
+             );"
         ))
         .await
 }
@@ -95,8 +104,8 @@ pub fn refusal(schema: &str, error: &Error) -> String {
     }
 }
 
-/// The channel on which workers hear that a job may be ready, or that they may stop: a new job, jobs replayed,
-/// the queue closed.
+/// The channel on which every worker hears news for all: jobs replayed, the queue closed. (A new job wakes
+/// one worker, on its own channel: see [`Queue::put`].)
 pub const JOBS_CHANGED: &str = "jobs_changed";
 /// The channel on which the lesson's `join` hears that a job ended: done, or dead. (Not `JOBS_CHANGED`: every
 /// idle worker of every process would wake for it, and find nothing to do.)
@@ -112,27 +121,51 @@ pub const JOB_TAKEN: &str = "job_taken";
 pub struct Queue {
     client: Client,
     put: Statement,
+    sleep: Statement,
     waiting: Statement,
     claim: Statement,
     rescue: Statement,
     finish: Statement,
     retry_later: Statement,
     bury: Statement,
-    outlook: Statement,
     work_left: Statement,
 }
 
 impl Queue {
     /// Prepares the queue's statements on `client`, for the tables in `schema`.
     pub async fn new(client: Client, schema: &str) -> Result<Queue, Error> {
-        client.batch_execute(&format!("SET search_path TO {schema}")).await?;
+        // The planner plans a statement from the table's statistics, and a table made at the start of the run
+        // has none: it takes it for empty, where sorting every waiting job costs nothing, and may plan the
+        // claim as "read every waiting job, sort them, take the first" instead of "take the first from the
+        // index, which is in that order". Within a second, thousands of jobs wait, and that plan reads them
+        // all on every claim (`EXPLAIN ANALYZE` showed a bitmap scan and a sort of a thousand rows). With
+        // sorting ruled out, the index is the only way to the order the claim asks for. And no JIT: the cost
+        // that rules a sort out is so high that PostgreSQL would compile the statement to machine code first,
+        // 200 ms for a statement that then takes a tenth of a millisecond.
+        client
+            .batch_execute(&format!("SET search_path TO {schema}; SET enable_sort = off; SET jit = off"))
+            .await?;
         // A notification travels in the statement that makes its news, so that both commit together: a
         // `NOTIFY` of its own would be a second transaction, and a second commit, for every job.
+        // A new job wakes one worker: the one asleep the longest, on its own channel. A `NOTIFY` on a channel
+        // that every process listens to would wake a worker in each, and all but one would find nothing (a
+        // thundering herd: with eight processes, seven wasted looks per job). A sleeper whose connection is
+        // gone (its process was killed) is passed over.
         let put = client
-            .prepare(&format!(
-                "WITH job AS (INSERT INTO jobs (number, priority) VALUES ($1, $2) RETURNING number)
-                 SELECT pg_notify('{JOBS_CHANGED}', '') FROM job"
-            ))
+            .prepare(
+                "WITH job AS (
+                     INSERT INTO jobs (number, priority) VALUES ($1, $2)
+                 ), woken AS (
+                     DELETE FROM sleepers
+                     WHERE channel = (SELECT channel FROM sleepers
+                                      WHERE backend IN (SELECT pid FROM pg_stat_activity)
+                                      ORDER BY since
+                                      LIMIT 1
+                                      FOR UPDATE SKIP LOCKED)
+                     RETURNING channel
+                 )
+                 SELECT pg_notify(channel, '') FROM woken",
+            )
             .await?;
         // Counted through the index of waiting jobs, and never past the queue's size: the question is only
         // whether there is room.
@@ -148,6 +181,8 @@ impl Queue {
                      ORDER BY priority DESC, number
                      LIMIT 1
                      FOR UPDATE SKIP LOCKED
+                 ), awake AS (
+                     DELETE FROM sleepers WHERE channel = $4
                  ), claimed AS (
                      UPDATE jobs
                      SET state = 'running', deliveries = deliveries + 1, leased_by = $1,
@@ -199,9 +234,14 @@ impl Queue {
             ))
             .await?;
         // Each part through an index of the jobs that wait or are held: none reads the jobs done.
-        let outlook = client
+        // Going to sleep, a worker also looks at what is left, in the same statement.
+        let sleep = client
             .prepare(
-                "SELECT (SELECT closed FROM queue),
+                "WITH sleeping AS (
+                     INSERT INTO sleepers (channel, backend) VALUES ($1, pg_backend_pid())
+                     ON CONFLICT (channel) DO NOTHING
+                 )
+                 SELECT (SELECT closed FROM queue),
                         EXISTS (SELECT 1 FROM jobs WHERE state = 'queued')
                             OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running'),
                         extract(epoch FROM least((SELECT min(run_at) FROM jobs WHERE state = 'queued'),
@@ -215,7 +255,7 @@ impl Queue {
                         OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running')",
             )
             .await?;
-        Ok(Queue { client, work_left, put, waiting, claim, rescue, finish, retry_later, bury, outlook })
+        Ok(Queue { client, work_left, put, sleep, waiting, claim, rescue, finish, retry_later, bury })
     }
 
     /// The connection, for what is not one of the queue's statements.
@@ -223,13 +263,13 @@ impl Queue {
         &self.client
     }
 
-    /// Starts listening on `channel`: each `NOTIFY channel` then rings this connection's bell.
+    /// Starts listening on `channel`: each `NOTIFY channel` then rings the connection's bell for it.
     pub async fn listen(&self, channel: &str) -> Result<(), Error> {
         self.client.batch_execute(&format!("LISTEN {channel}")).await
     }
 
-    /// Puts job `number` on the queue, and tells the workers. The notification is delivered when the
-    /// statement commits: once the row is there for everyone to see.
+    /// Puts job `number` on the queue, and wakes the worker asleep the longest, if one is. The notification
+    /// is delivered when the statement commits: once the row is there for everyone to see.
     pub async fn put(&self, number: usize, priority: i32) -> Result<(), Error> {
         self.client.execute(&self.put, &[&(number as i32), &priority]).await?;
         Ok(())
@@ -258,15 +298,18 @@ impl Queue {
     ///
     /// With `tell_the_producer`, the claim also notifies [`JOB_TAKEN`]: a place is free in a queue that has a
     /// size, and the producer may be waiting for one. (A notification costs its commit some work, and a queue
-    /// with no size has no producer waiting.)
+    /// with no size has no producer waiting.) The worker's `channel` comes off the list of sleepers, if it
+    /// was on it: a busy worker is not one to wake.
     pub async fn claim(
         &self,
         worker: &str,
         lease: Duration,
         tell_the_producer: bool,
+        channel: &str,
     ) -> Result<Option<Claim>, Error> {
-        let row =
-            self.client.query_opt(&self.claim, &[&worker, &lease.as_secs_f64(), &tell_the_producer]).await?;
+        let parameters: [&(dyn ToSql + Sync); 4] =
+            [&worker, &lease.as_secs_f64(), &tell_the_producer, &channel];
+        let row = self.client.query_opt(&self.claim, &parameters).await?;
         Ok(row.map(|row| Claim {
             number: row.get::<_, i32>(0) as usize,
             attempt: row.get::<_, i32>(1) as u32 + 1,
@@ -316,9 +359,11 @@ impl Queue {
         Ok(self.client.execute(&self.bury, &[&(number as i32), &worker, &error]).await? == 1)
     }
 
-    /// What a worker with nothing to claim needs to know: see [`Outlook`].
-    pub async fn outlook(&self) -> Result<Outlook, Error> {
-        let row = self.client.query_one(&self.outlook, &[]).await?;
+    /// Puts the worker that listens on `channel` on the list of sleepers, which [`put`](Queue::put) wakes one
+    /// at a time, and returns what a worker with nothing to claim needs to know (see [`Outlook`]). The worker
+    /// stays on the list until a put wakes it, or its next claim takes it off.
+    pub async fn sleep(&self, channel: &str) -> Result<Outlook, Error> {
+        let row = self.client.query_one(&self.sleep, &[&channel]).await?;
         let next_due_in: Option<f64> = row.get(2);
         Ok(Outlook {
             closed: row.get(0),
@@ -434,7 +479,7 @@ impl Queue {
             // Ready for the bell before looking, so that a change between the look and the wait is not missed.
             let mut rung = pin!(bell.notified());
             rung.as_mut().enable();
-            // Only whether work is left: `join` needs no more of the outlook, whose time to the next due
+            // Only whether work is left: `join` needs no more of what `sleep` tells a worker, whose time to the next due
             // job reads every job that waits.
             if !self.client.query_one(&self.work_left, &[]).await?.get::<_, bool>(0) {
                 return Ok(());

@@ -7,11 +7,14 @@
 //! shell, the keeper, waits for the program to go away and then cleans up. None of this is the lesson; it is
 //! what lets `cargo xtask lesson 9` run with no set-up.
 
+use std::collections::HashMap;
 use std::fs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
+use tokio::sync::Notify;
 use tokio_postgres::{Client, Config, NoTls};
 
 pub use crate::server_programs::clusters_folder;
@@ -178,7 +181,7 @@ impl Server {
     }
 
     /// Connects to the server. See [`connect`].
-    pub async fn connect(&self) -> Result<(Client, std::sync::Arc<tokio::sync::Notify>), String> {
+    pub async fn connect(&self) -> Result<(Client, Arc<Bells>), String> {
         connect(&self.connection_string).await
     }
 }
@@ -290,34 +293,70 @@ impl Drop for Keeper {
     }
 }
 
-/// Connects to the server that `connection_string` names, and returns the client and a `Notify` that wakes
-/// one of those who wait on it each time a notification (`NOTIFY`) arrives on a channel this connection
-/// `LISTEN`s to. One, not all: a new job is for one worker, and waking every idle worker of every process
-/// for it would have them all look, and all but one find nothing (a thundering herd).
+/// Connects to the server that `connection_string` names, and returns the client and the connection's
+/// [`Bells`]: one per channel this connection `LISTEN`s to, rung by each notification (`NOTIFY`) on it.
 ///
 /// `tokio-postgres` splits a connection in two: the `Client`, which sends queries, and the `Connection`, which
 /// does the talking on the socket and must be polled by a task of its own. That task is also where
-/// notifications arrive, so it is the one that rings the bell.
-pub async fn connect(
-    connection_string: &str,
-) -> Result<(Client, std::sync::Arc<tokio::sync::Notify>), String> {
+/// notifications arrive, so it is the one that rings the bells.
+pub async fn connect(connection_string: &str) -> Result<(Client, Arc<Bells>), String> {
     use futures::StreamExt;
     let config: Config =
         connection_string.parse().map_err(|error| format!("not a connection string: {error}"))?;
     let (client, mut connection) = config.connect(NoTls).await.map_err(|error| {
         format!("cannot connect to PostgreSQL at {}: {}", address(&config), reason(&error))
     })?;
-    let bell = std::sync::Arc::new(tokio::sync::Notify::new());
-    let ringer = bell.clone();
+    let bells = Arc::new(Bells::default());
+    let ringer = bells.clone();
     tokio::spawn(async move {
         let mut messages = futures::stream::poll_fn(move |context| connection.poll_message(context));
         while let Some(Ok(message)) = messages.next().await {
-            if let tokio_postgres::AsyncMessage::Notification(_) = message {
-                ringer.notify_one();
+            if let tokio_postgres::AsyncMessage::Notification(notification) = message {
+                ringer.ring(notification.channel());
             }
         }
     });
-    Ok((client, bell))
+    Ok((client, bells))
+}
+
+/// The bells of one connection: a `Notify` per channel, which a notification on that channel rings.
+///
+/// A bell made with [`bell`](Bells::bell) wakes one waiter (`notify_one`), and keeps the news for the next one
+/// if no one waits: a channel for one worker, or for one task (the producer, `join`). A bell made with
+/// [`everyone`](Bells::everyone) wakes every waiter (`notify_waiters`): news for every worker of a process, as
+/// the queue closing. Every `Notified` made before the ring hears it, as lesson 4 teaches: a waiter makes its
+/// `Notified` before it looks at the queue, so that news between the look and the wait is not lost.
+#[derive(Debug, Default)]
+pub struct Bells {
+    by_channel: Mutex<HashMap<String, (Arc<Notify>, bool)>>,
+}
+
+impl Bells {
+    /// The bell of `channel`, which wakes one waiter.
+    pub fn bell(&self, channel: &str) -> Arc<Notify> {
+        self.bell_for(channel, false)
+    }
+
+    /// The bell of `channel`, which wakes every waiter.
+    pub fn everyone(&self, channel: &str) -> Arc<Notify> {
+        self.bell_for(channel, true)
+    }
+
+    fn bell_for(&self, channel: &str, everyone: bool) -> Arc<Notify> {
+        let mut bells = self.by_channel.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (bell, _) = bells.entry(channel.to_string()).or_insert_with(|| (Arc::default(), everyone));
+        bell.clone()
+    }
+
+    /// Rings the bell of `channel`, if it has one.
+    fn ring(&self, channel: &str) {
+        let bells = self.by_channel.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match bells.get(channel) {
+            Some((bell, true)) => bell.notify_waiters(),
+            Some((bell, false)) => bell.notify_one(),
+            None => {}
+        }
+    }
 }
 
 /// Where `config` connects, as a person would say it: `localhost:5432`, or `the socket in /run/postgresql`.

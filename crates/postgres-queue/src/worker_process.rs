@@ -158,15 +158,29 @@ pub fn main_if_asked() -> Option<ExitCode> {
 
 /// Connects, listens for news of jobs, and runs the workers until every one has shut down.
 async fn run(process: WorkerProcess) -> Result<(), String> {
-    let (client, bell) = crate::server::connect(&process.connect).await?;
+    let (client, bells) = crate::server::connect(&process.connect).await?;
     let database = |error: tokio_postgres::Error| format!("the database: {error}");
     let queue = Queue::new(client, &process.schema).await.map_err(database)?;
     queue.listen(queue::JOBS_CHANGED).await.map_err(database)?;
+    // Each worker has a channel of its own, on which a new job wakes it: named after the server process of
+    // this connection, which no other connection shares, and the worker's number.
+    let backend: i32 =
+        queue.client().query_one("SELECT pg_backend_pid()", &[]).await.map_err(database)?.get(0);
+    let channels: Vec<String> =
+        process.workers.iter().map(|worker| format!("wake_{backend}_{worker}")).collect();
+    for channel in &channels {
+        queue.listen(channel).await.map_err(database)?;
+    }
     let (queue, process) = (Arc::new(queue), Arc::new(process));
     let workers: Vec<_> = process
         .workers
         .iter()
-        .map(|&worker| tokio::spawn(work(worker, queue.clone(), bell.clone(), process.clone())))
+        .zip(channels)
+        .map(|(&worker, channel)| {
+            let bells =
+                Bells { mine: bells.bell(&channel), everyone: bells.everyone(queue::JOBS_CHANGED), channel };
+            tokio::spawn(work(worker, queue.clone(), bells, process.clone()))
+        })
         .collect();
     for worker in workers {
         worker.await.map_err(|crash| format!("a worker crashed: {crash}"))?.map_err(database)?;
@@ -179,52 +193,76 @@ async fn run(process: WorkerProcess) -> Result<(), String> {
 /// connection is being made is lost.
 const LOOK_AGAIN_EVERY: Duration = Duration::from_secs(2);
 
+/// What wakes a worker: its own channel, on which a new job wakes it, and the one every worker hears.
+struct Bells {
+    /// The worker's own channel's name, which it puts on the list of sleepers.
+    channel: String,
+    /// Rung for a new job, for this worker alone.
+    mine: Arc<Notify>,
+    /// Rung for everyone: the queue closed, jobs replayed.
+    everyone: Arc<Notify>,
+}
+
 /// A worker: claims jobs and processes them until the queue is closed and every job is done or dead.
 async fn work(
     worker: usize,
     queue: Arc<Queue>,
-    bell: Arc<Notify>,
+    bells: Bells,
     process: Arc<WorkerProcess>,
 ) -> Result<(), tokio_postgres::Error> {
     let name = worker_name(process.process, worker);
     let report = |what: What| println!("{}", Event { worker, what });
     let workload = Workload::new(process.seed);
     let lease = process.wall(Duration::from_millis(process.lease_ms));
+    let claim = || queue.claim(&name, lease, process.bounded, &bells.channel);
     loop {
-        // Listen for the bell *before* looking at the queue, as lesson 4's queue does: a notification that
+        // Listen for the bells *before* looking at the queue, as lesson 4's queue does: a notification that
         // comes between the look and the wait is kept, not lost.
-        let mut rung = pin!(bell.notified());
-        rung.as_mut().enable();
-        if let Some(claim) = queue.claim(&name, lease, process.bounded).await? {
-            let from = claim.taken_over_from.clone();
-            report(What::Took { job: claim.number, delivery: claim.delivery, from });
-            if HOLD_BEFORE_THE_KILL.load(Ordering::SeqCst) {
-                // The kill is coming: wait for it with the job in hand, as a crash in the middle of it would.
-                report(What::Holding { job: claim.number });
-                std::future::pending::<()>().await;
+        let mut woken = pin!(bells.mine.notified());
+        woken.as_mut().enable();
+        let mut told = pin!(bells.everyone.notified());
+        told.as_mut().enable();
+        let claimed = match claim().await? {
+            Some(claimed) => claimed,
+            None => {
+                // Nothing to claim: this worker goes on the list of sleepers, which each new job wakes one at
+                // a time, and looks at what is left.
+                let outlook = queue.sleep(&bells.channel).await?;
+                if outlook.closed && !outlook.work_left {
+                    break;
+                }
+                // A lease has run out (its worker died, or is too slow): the job goes back in the queue now,
+                // and this worker claims again. A worker with nothing to do does this, not every claim.
+                if outlook.next_due_in == Some(Duration::ZERO) && queue.rescue().await? > 0 {
+                    continue;
+                }
+                // A job put between the claim above and going on the list woke no one: look once more.
+                match claim().await? {
+                    Some(claimed) => claimed,
+                    None => {
+                        // Wait for a job, news for everyone, or until a retry is due or a lease runs out.
+                        let nap =
+                            outlook.next_due_in.unwrap_or(Duration::MAX).min(process.wall(LOOK_AGAIN_EVERY));
+                        tokio::select! {
+                            biased;
+                            () = woken => {}
+                            () = told => {}
+                            () = tokio::time::sleep(nap) => {}
+                        }
+                        continue;
+                    }
+                }
             }
-            let job = workload.job(claim.number);
-            process_one(&queue, &name, job, &claim, &workload, &process, &report).await?;
-            continue;
+        };
+        let from = claimed.taken_over_from.clone();
+        report(What::Took { job: claimed.number, delivery: claimed.delivery, from });
+        if HOLD_BEFORE_THE_KILL.load(Ordering::SeqCst) {
+            // The kill is coming: wait for it with the job in hand, as a crash in the middle of it would.
+            report(What::Holding { job: claimed.number });
+            std::future::pending::<()>().await;
         }
-        // Nothing is queued and due. Jobs whose lease ran out (their worker died, or is too slow) go back in
-        // the queue now, and this worker claims again: a worker with nothing to do does this, not every claim.
-        if queue.rescue().await? > 0 {
-            continue;
-        }
-        let outlook = queue.outlook().await?;
-        if outlook.closed && !outlook.work_left {
-            // The bell woke one worker of this process for the close: it wakes the others on its way out.
-            bell.notify_waiters();
-            break;
-        }
-        // Nothing to claim yet: wait for the bell, or until a retry is due or a lease runs out.
-        let nap = outlook.next_due_in.unwrap_or(Duration::MAX).min(process.wall(LOOK_AGAIN_EVERY));
-        tokio::select! {
-            biased;
-            () = rung => {}
-            () = tokio::time::sleep(nap) => {}
-        }
+        let job = workload.job(claimed.number);
+        process_one(&queue, &name, job, &claimed, &workload, &process, &report).await?;
     }
     report(What::ShutDown);
     Ok(())
