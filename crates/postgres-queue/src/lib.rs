@@ -234,7 +234,7 @@ pub async fn run(harness: Harness, options: Options) {
 async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Result<(), String> {
     let settings = harness.settings();
     let server = options.server.as_ref().expect("set_up found the server");
-    let database = |error: tokio_postgres::Error| format!("the database: {error}");
+    let database = |error: tokio_postgres::Error| format!("the database: {}", server::reason(&error));
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
 
     let (client, bells) = server.connect().await?;
@@ -295,7 +295,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
 /// The producer: makes `--jobs` jobs and puts each in the table, waiting while `--queue-size` are queued.
 async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<(), String> {
     let server = options.server.as_ref().expect("set_up found the server");
-    let database = |error: tokio_postgres::Error| format!("the database: {error}");
+    let database = |error: tokio_postgres::Error| format!("the database: {}", server::reason(&error));
     // A connection of its own, which listens for workers taking jobs: that is when there may be room.
     let (client, bells) = server.connect().await?;
     let queue = Queue::new(client, SCHEMA).await.map_err(database)?;

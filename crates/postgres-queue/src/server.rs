@@ -371,10 +371,11 @@ fn address(config: &Config) -> String {
     }
 }
 
-/// Why a connection failed, in the server's words when it said any (`password authentication failed for
-/// user "me"`), or else the cause underneath (`Connection refused`, `password missing`). `tokio-postgres`'s
-/// own message for each is only "db error", "error connecting to server" or "invalid configuration".
-fn reason(error: &tokio_postgres::Error) -> String {
+/// Why a statement or a connection failed, in the server's words when it said any (`duplicate key value
+/// violates unique constraint "results_pkey"`, `password authentication failed for user "me"`), or else the
+/// cause underneath (`Connection refused`, `password missing`). `tokio-postgres`'s own message for each is
+/// only "db error", "error connecting to server" or "invalid configuration".
+pub fn reason(error: &tokio_postgres::Error) -> String {
     if let Some(said) = error.as_db_error() {
         return said.message().to_string();
     }

@@ -17,6 +17,7 @@ use tokio::sync::Notify;
 
 use crate::events::{Event, What};
 use crate::queue::{self, Claim, Queue};
+use crate::server;
 
 /// The first argument that makes this program a worker process.
 pub const WORKER_PROCESS: &str = "worker-process";
@@ -158,8 +159,8 @@ pub fn main_if_asked() -> Option<ExitCode> {
 
 /// Connects, listens for news of jobs, and runs the workers until every one has shut down.
 async fn run(process: WorkerProcess) -> Result<(), String> {
-    let (client, bells) = crate::server::connect(&process.connect).await?;
-    let database = |error: tokio_postgres::Error| format!("the database: {error}");
+    let (client, bells) = server::connect(&process.connect).await?;
+    let database = |error: tokio_postgres::Error| format!("the database: {}", server::reason(&error));
     let queue = Queue::new(client, &process.schema).await.map_err(database)?;
     queue.listen(queue::JOBS_CHANGED).await.map_err(database)?;
     // Each worker has a channel of its own, on which a new job wakes it: named after the server process of
