@@ -252,12 +252,18 @@ fn lesson_9_stops_at_ctrl_c_and_leaves_no_process_or_cluster_behind() {
     let clusters = postgres_queue::server::clusters_folder();
     let leftovers = || -> Vec<String> {
         let clusters = std::fs::read_dir(&clusters).into_iter().flatten().flatten();
-        // The template every cluster is a copy of stays; the clusters do not.
+        // The template every cluster is a copy of stays, and so do the clusters of programs still running
+        // (another test's); a cluster whose program has ended does not.
         let clusters = clusters
             .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .filter(|name| name.starts_with("cluster-"))
+            .filter(|name| {
+                name.strip_prefix("cluster-")
+                    .is_some_and(|number| !std::path::Path::new("/proc").join(number).exists())
+            })
             .map(|name| format!("cluster {name}"));
-        let processes = Command::new("pgrep").args(["-f", "postgres-queue worker-process"]).output();
+        // This program's worker processes, not another copy's (a stress run of the tests beside this one).
+        let pattern = format!("{} worker-process", lesson.display());
+        let processes = Command::new("pgrep").args(["-f", &pattern]).output();
         let processes =
             processes.map(|out| String::from_utf8_lossy(&out.stdout).into_owned()).unwrap_or_default();
         clusters.chain(processes.lines().map(|pid| format!("worker process {pid}"))).collect()
