@@ -302,17 +302,17 @@ async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<()
     let bell = bells.bell(queue::JOB_TAKEN);
     queue.listen(queue::JOB_TAKEN).await.map_err(database)?;
     let capacity = harness.settings().queue_capacity();
+    let bounded = harness.settings().queue_size > 0;
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
-    // Places known to be free: the producer is the only one to add jobs, so after a look that found `n` free
-    // places, it can put `n` jobs without looking again. (Without a limit, it looks once.)
-    let mut free = 0;
     for job in harness.jobs() {
         if !options.no_work {
             tokio::time::sleep(harness.wall_time(job.production_time)).await;
         }
-        // A table has no size limit: backpressure is the producer's own doing, here.
-        if free == 0 {
-            free = queue
+        // A table has no size limit: backpressure is the producer's own doing, here. It looks before every
+        // put, because it is not the only one to make jobs wait: a retry, or a job whose lease ran out, waits
+        // again too. (With no `--queue-size`, there is nothing to look for.)
+        if bounded {
+            queue
                 .room(&bell, capacity, look_again)
                 .watched(&task, "room in the queue")
                 .await
@@ -321,7 +321,6 @@ async fn produce(harness: Harness, task: TaskLog, options: Options) -> Result<()
         task.produced(&job);
         let priority = i32::from(options.urgent.binary_search(&job.number).is_ok());
         queue.put(job.number, priority).await.map_err(database)?;
-        free -= 1;
         let urgent = if priority > 0 { " (urgent)" } else { "" };
         task.say(format_args!("Added job: {}{urgent}", job.name()));
     }

@@ -15,10 +15,10 @@
 //! so that a worker whose process dies holds it only until the lease runs out.
 //!
 //! A queue is only as fast as its busiest statement, run once per job by every worker. So each statement is
-//! prepared once per connection (PostgreSQL plans it once, and each call is one round trip, not two); a claim
+//! prepared once per connection (PostgreSQL parses it once, and each call is one round trip, not two); a claim
 //! reads only the jobs that wait, through an index of them, never the whole table of jobs done; a
 //! notification is sent by the statement whose change it announces, in the same transaction (one commit, not
-//! two); and the producer counts the waiting jobs only when the queue may be full, never past its size.
+//! two); and the producer counts the waiting jobs through their index, never past the queue's size.
 
 use std::pin::pin;
 use std::time::Duration;
@@ -116,11 +116,13 @@ pub const JOB_TAKEN: &str = "job_taken";
 /// A connection to the queue, with the queue's statements prepared on it.
 ///
 /// `Client::execute` with the text of a statement asks the server to parse and plan it, then runs it: two
-/// round trips, every time. A prepared [`Statement`] is parsed and planned once, when the connection is made,
+/// round trips, every time. A prepared [`Statement`] is parsed once, when the connection is made (PostgreSQL
+/// plans it from the table's statistics, and plans it again when they change),
 /// and each call is one round trip. The statements use the tables of the schema given to [`Queue::new`].
 pub struct Queue {
     client: Client,
     put: Statement,
+    wake_one: Statement,
     sleep: Statement,
     waiting: Statement,
     claim: Statement,
@@ -145,17 +147,16 @@ impl Queue {
         client
             .batch_execute(&format!("SET search_path TO {schema}; SET enable_sort = off; SET jit = off"))
             .await?;
-        // A notification travels in the statement that makes its news, so that both commit together: a
-        // `NOTIFY` of its own would be a second transaction, and a second commit, for every job.
+        let put = client.prepare("INSERT INTO jobs (number, priority) VALUES ($1, $2)").await?;
         // A new job wakes one worker: the one asleep the longest, on its own channel. A `NOTIFY` on a channel
         // that every process listens to would wake a worker in each, and all but one would find nothing (a
         // thundering herd: with eight processes, seven wasted looks per job). A sleeper whose connection is
-        // gone (its process was killed) is passed over.
-        let put = client
+        // gone (its process was killed) is passed over. A notification travels in the statement that makes
+        // its news (here, the sleeper taken off the list), so that both commit together: a `NOTIFY` of its
+        // own would be one more transaction, and one more commit.
+        let wake_one = client
             .prepare(
-                "WITH job AS (
-                     INSERT INTO jobs (number, priority) VALUES ($1, $2)
-                 ), woken AS (
+                "WITH woken AS (
                      DELETE FROM sleepers
                      WHERE channel = (SELECT channel FROM sleepers
                                       WHERE backend IN (SELECT pid FROM pg_stat_activity)
@@ -182,7 +183,7 @@ impl Queue {
                      LIMIT 1
                      FOR UPDATE SKIP LOCKED
                  ), awake AS (
-                     DELETE FROM sleepers WHERE channel = $4
+                     DELETE FROM sleepers WHERE channel = $4 AND EXISTS (SELECT 1 FROM next)
                  ), claimed AS (
                      UPDATE jobs
                      SET state = 'running', deliveries = deliveries + 1, leased_by = $1,
@@ -208,7 +209,7 @@ impl Queue {
                      RETURNING job
                  ), done AS (
                      UPDATE jobs SET state = 'done', lease_until = NULL
-                     WHERE number = $1 AND state = 'running'
+                     WHERE number = $1 AND state IN ('running', 'queued')
                      RETURNING number
                  )
                  SELECT EXISTS (SELECT 1 FROM written), (SELECT pg_notify('{JOB_ENDED}', '') FROM done)"
@@ -255,7 +256,19 @@ impl Queue {
                         OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running')",
             )
             .await?;
-        Ok(Queue { client, work_left, put, sleep, waiting, claim, rescue, finish, retry_later, bury })
+        Ok(Queue {
+            client,
+            work_left,
+            put,
+            wake_one,
+            sleep,
+            waiting,
+            claim,
+            rescue,
+            finish,
+            retry_later,
+            bury,
+        })
     }
 
     /// The connection, for what is not one of the queue's statements.
@@ -268,10 +281,19 @@ impl Queue {
         self.client.batch_execute(&format!("LISTEN {channel}")).await
     }
 
-    /// Puts job `number` on the queue, and wakes the worker asleep the longest, if one is. The notification
-    /// is delivered when the statement commits: once the row is there for everyone to see.
+    /// Puts job `number` on the queue, and wakes the worker asleep the longest, if one is. A notification is
+    /// delivered when its statement commits, after the job's row is there for everyone to see.
     pub async fn put(&self, number: usize, priority: i32) -> Result<(), Error> {
-        self.client.execute(&self.put, &[&(number as i32), &priority]).await?;
+        // Two statements, the wake-up after the insert has committed, both sent at once (`try_join`:
+        // `tokio-postgres` sends them together, and the server runs them in order). In one statement, the
+        // wake-up would see the list of sleepers as it was when the statement began: a worker that went on the
+        // list meanwhile, after a last look too early to see this job, would sleep through it. Begun after
+        // the insert has committed, the wake-up finds a worker that is on the list by then, and a worker that
+        // goes on it later sees the job in its last look.
+        let parameters: [&(dyn ToSql + Sync); 2] = [&(number as i32), &priority];
+        let insert = self.client.execute(&self.put, &parameters);
+        let wake = self.client.execute(&self.wake_one, &[]);
+        futures::future::try_join(insert, wake).await?;
         Ok(())
     }
 
@@ -298,8 +320,9 @@ impl Queue {
     ///
     /// With `tell_the_producer`, the claim also notifies [`JOB_TAKEN`]: a place is free in a queue that has a
     /// size, and the producer may be waiting for one. (A notification costs its commit some work, and a queue
-    /// with no size has no producer waiting.) The worker's `channel` comes off the list of sleepers, if it
-    /// was on it: a busy worker is not one to wake.
+    /// with no size has no producer waiting.) A claim that takes a job takes the worker's `channel` off the
+    /// list of sleepers, if it was on it: a busy worker is not one to wake. (One that takes nothing leaves it
+    /// there: that is the last look before the worker sleeps.)
     pub async fn claim(
         &self,
         worker: &str,
@@ -492,17 +515,15 @@ impl Queue {
         }
     }
 
-    /// Waits until fewer than `capacity` jobs wait in the queue, and returns how many places are free:
-    /// backpressure, which a table does not have by itself. The producer can put that many jobs before it
-    /// needs to look again, since only it adds jobs. `bell` rings on [`JOB_TAKEN`], which this connection
-    /// listens to; `look_again` is the safety net.
-    pub async fn room(&self, bell: &Notify, capacity: usize, look_again: Duration) -> Result<usize, Error> {
+    /// Waits until fewer than `capacity` jobs wait in the queue: backpressure, which a table does not have by
+    /// itself. `bell` rings on [`JOB_TAKEN`], which this connection listens to; `look_again` is the safety
+    /// net.
+    pub async fn room(&self, bell: &Notify, capacity: usize, look_again: Duration) -> Result<(), Error> {
         loop {
             let mut rung = pin!(bell.notified());
             rung.as_mut().enable();
-            let waiting = self.waiting(capacity).await?;
-            if waiting < capacity {
-                return Ok(capacity - waiting);
+            if self.waiting(capacity).await? < capacity {
+                return Ok(());
             }
             tokio::select! {
                 biased;

@@ -1,14 +1,15 @@
 //! The PostgreSQL server the lesson talks to: the one `DATABASE_URL` names, or a throwaway cluster of its own.
 //!
-//! A throwaway cluster is what many projects use for their tests: `initdb` makes a fresh data folder,
-//! `pg_ctl start` runs a server on it that listens only on a Unix socket inside that folder (no TCP port, so
-//! nothing else on the machine can reach it, and two clusters never collide), and when the program ends, the
-//! server is stopped and the folder deleted. "When the program ends" includes Ctrl-C and a crash: a small
+//! A throwaway cluster is what many projects use for their tests: a fresh data folder (a copy of a template
+//! that `initdb` makes once), and `pg_ctl start` runs a server on it that listens only on a Unix socket inside
+//! that folder (no TCP port unless asked, so nothing else on the machine can reach it, and two clusters never
+//! collide), and when the program ends, the server is stopped and the folder deleted. "When the program ends" includes Ctrl-C and a crash: a small
 //! shell, the keeper, waits for the program to go away and then cleans up. None of this is the lesson; it is
 //! what lets `cargo xtask lesson 9` run with no set-up.
 
 use std::collections::HashMap;
 use std::fs;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,7 +19,9 @@ use tokio::sync::Notify;
 use tokio_postgres::{Client, Config, NoTls};
 
 pub use crate::server_programs::clusters_folder;
-use crate::server_programs::{find_server_programs, postgres_user, postgres_user_can_reach, running_as_root};
+use crate::server_programs::{
+    find_server_programs, postgres_user, postgres_user_can_reach, running_as_root, user_id,
+};
 
 /// The name of the cluster's superuser, which the lesson connects as.
 const USER: &str = "lesson";
@@ -66,10 +69,28 @@ impl Server {
             // Found out before a folder is made, so that a refusal leaves nothing behind.
             postgres_user_can_reach(parent, uid, gid)?;
         }
-        fs::create_dir_all(parent).map_err(|error| format!("cannot make {}: {error}", parent.display()))?;
+        // Mode 700: no one else may enter the folder, or plant a template in it.
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .map_err(|error| format!("cannot make {}: {error}", parent.display()))?;
         if let Some((uid, gid)) = owner {
             std::os::unix::fs::chown(parent, Some(uid), Some(gid))
                 .map_err(|error| format!("cannot give {} to the postgres user: {error}", parent.display()))?;
+        }
+        // A folder someone else made first, or a link to one, is not to be trusted.
+        let found = fs::symlink_metadata(parent)
+            .map_err(|error| format!("cannot look at {}: {error}", parent.display()))?;
+        let expected_owner = owner.map_or_else(user_id, |(uid, _)| uid);
+        if !found.is_dir() || found.uid() != expected_owner || found.mode() & 0o077 != 0 {
+            return Err(format!(
+                "{} is not a folder of this user's own that no one else may enter (owner {}, mode {:o}): \
+                 remove it, or set TMPDIR to another folder",
+                parent.display(),
+                found.uid(),
+                found.mode() & 0o777
+            ));
         }
         let folder = parent.join(format!("{CLUSTER_PREFIX}{}", std::process::id()));
         // A program of PostgreSQL's (`initdb`, `pg_ctl`), or any other (`cp`), run as the cluster's owner.
@@ -194,6 +215,9 @@ fn template(parent: &Path, programs: &Path, as_owner: &dyn Fn(&str) -> Command) 
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
     programs.hash(&mut hasher);
+    // The version too: PostgreSQL upgraded in the same folder cannot start an older version's cluster.
+    let version = Command::new(programs.join("pg_ctl")).arg("--version").output();
+    version.map(|version| version.stdout).unwrap_or_default().hash(&mut hasher);
     // The recipe's own version too: a template made by an older lesson, with other options, is not reused.
     TEMPLATE_RECIPE.hash(&mut hasher);
     let template = parent.join(format!("template-{:016x}", hasher.finish()));
@@ -239,7 +263,13 @@ fn remove_abandoned_clusters(parent: &Path, as_owner: &dyn Fn(&str) -> Command) 
         let name = entry.file_name();
         let Some(number) = name.to_str().and_then(|name| name.strip_prefix(CLUSTER_PREFIX)) else { continue };
         let Ok(number) = number.parse::<u32>() else { continue };
-        let alive = number != std::process::id() && Path::new("/proc").join(number.to_string()).exists();
+        // `kill -0` sends no signal: it only says whether the process is there.
+        let alive = number != std::process::id()
+            && Command::new("kill")
+                .args(["-0", &number.to_string()])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success());
         if alive {
             continue;
         }

@@ -8,11 +8,18 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Where the lesson's throwaway clusters live: in the system's temporary folder (`TMPDIR`, or `/tmp`), which
-/// every user may enter, as the server's user must (run by root, the server runs as `postgres`), and which is
-/// often a file system in memory, where the thousand files of a cluster are made and deleted quickly.
+/// Where the lesson's throwaway clusters live: a folder of this user's own in the system's temporary folder
+/// (`TMPDIR`, or `/tmp`), which every user may enter, as the server's user must (run by root, the server
+/// runs as `postgres`), and which is often a file system in memory, where the thousand files of a cluster are
+/// made and deleted quickly. Its own, and no one else may enter it (see `server.rs`): a template planted in a
+/// folder others can write to would run their configuration as this user.
 pub fn clusters_folder() -> PathBuf {
-    std::env::temp_dir().join("postgres-queue")
+    std::env::temp_dir().join(format!("postgres-queue-{}", user_id()))
+}
+
+/// This program's user's number. (The owner of `/proc/self` is the process's user: no `libc` needed.)
+pub fn user_id() -> u32 {
+    fs::metadata("/proc/self").map(|process| process.uid()).unwrap_or(u32::MAX)
 }
 
 /// The folder of PostgreSQL's server programs (`initdb`, `pg_ctl`): `POSTGRES_BIN_DIR` if set, then where
@@ -50,9 +57,9 @@ pub fn find_server_programs() -> Result<PathBuf, String> {
         })
 }
 
-/// Whether this program runs as root. (The owner of `/proc/self` is the process's user: no `libc` needed.)
+/// Whether this program runs as root.
 pub fn running_as_root() -> bool {
-    fs::metadata("/proc/self").map(|process| process.uid() == 0).unwrap_or(false)
+    user_id() == 0
 }
 
 /// The user and group numbers of the `postgres` user, from `/etc/passwd`.

@@ -76,13 +76,17 @@ fn with_no_database_url_a_throwaway_cluster_comes_and_goes() {
 }
 
 /// A cluster whose keeper was killed before it could clean up (its program killed too) is stopped and
-/// deleted by the next run that starts a cluster in the same folder.
+/// deleted by the next run that starts a cluster in the same folder. (A temporary folder of this test's own:
+/// another run that starts a cluster meanwhile would clean it up first.)
 #[test]
 fn a_cluster_left_by_a_killed_keeper_is_cleaned_up_by_the_next_run() {
     use std::io::BufRead;
+    let temporary = std::env::temp_dir().join(format!("postgres-queue-keeper-test-{}", std::process::id()));
+    std::fs::create_dir_all(&temporary).expect("a scratch folder");
     let mut program = Command::new(env!("CARGO_BIN_EXE_postgres-queue"))
         .args(["--jobs", "1000", "--workers", "1", "--processes", "1"])
         .env_remove("DATABASE_URL")
+        .env("TMPDIR", &temporary)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -106,12 +110,21 @@ fn a_cluster_left_by_a_killed_keeper_is_cleaned_up_by_the_next_run() {
         assert!(killed.success(), "kill {victim}");
     }
     let _ = program.wait();
-    let cluster = postgres_queue::server::clusters_folder().join(format!("cluster-{number}"));
+    let user = postgres_queue::server_programs::user_id();
+    let cluster = temporary.join(format!("postgres-queue-{user}/cluster-{number}"));
     assert!(cluster.join("postmaster.pid").exists(), "the abandoned cluster's server runs");
 
-    let output = run_with(&["--jobs", "2"], None);
-    assert!(Summary::of(&output).is_clean(), "{output}");
-    assert!(!cluster.exists(), "the abandoned cluster is still there: {}", cluster.display());
+    let output = Command::new(env!("CARGO_BIN_EXE_postgres-queue"))
+        .args(["--jobs", "2"])
+        .env_remove("DATABASE_URL")
+        .env("TMPDIR", &temporary)
+        .output()
+        .expect("the lesson's program runs");
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    let gone = !cluster.exists();
+    let _ = std::fs::remove_dir_all(&temporary);
+    assert!(output.status.success(), "{printed}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(gone, "the abandoned cluster is still there: {}", cluster.display());
 }
 
 /// Run by root, the lesson runs its cluster's server as the user postgres, which must reach the folder the
@@ -137,7 +150,8 @@ fn a_folder_the_postgres_user_cannot_enter_is_named() {
         .output()
         .expect("it runs");
     let said = String::from_utf8_lossy(&output.stderr).into_owned();
-    let left = temporary.join("postgres-queue").exists();
+    let user = postgres_queue::server_programs::user_id();
+    let left = temporary.join(format!("postgres-queue-{user}")).exists();
     let _ = std::fs::remove_dir_all(&private);
     assert_eq!(output.status.code(), Some(3), "{said}");
     assert_eq!(said.lines().count(), 1, "{said}");
@@ -347,4 +361,56 @@ fn the_lesson_text_shows_the_real_timeline() {
         "lessons/timelines/09-postgres-queue.svg",
         run,
     );
+}
+
+/// The claim that the lesson text shows is the one `queue.rs` prepares, word for word.
+#[test]
+fn the_text_shows_the_claim_that_the_queue_prepares() {
+    use lesson_support::testing::workspace_file;
+    let words = |sql: &str| sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    let code = std::fs::read_to_string(workspace_file("crates/postgres-queue/src/queue.rs")).unwrap();
+    let claim = &code[code.find("let claim = client").expect("the claim is prepared")..];
+    let claim = &claim[claim.find('"').unwrap() + 1..];
+    let claim = claim[..claim.find("\"\n").unwrap()].replace("{JOB_TAKEN}", postgres_queue::queue::JOB_TAKEN);
+    let text = std::fs::read_to_string(workspace_file("lessons/09-postgres-queue.md")).unwrap();
+    let shown = &text[text.find("`Queue::claim` is one statement").expect("the text shows the claim")..];
+    let shown = &shown[shown.find("```sql\n").unwrap() + 7..];
+    let shown = &shown[..shown.find("```").unwrap()];
+    assert_eq!(words(shown), words(&claim), "the lesson text's claim is not the one in queue.rs");
+}
+
+/// The list of sleepers, on the queue itself: a worker that goes on it and then finds nothing in its last look
+/// stays on it, and the next put wakes it; a claim that takes a job takes it off.
+#[test]
+fn a_put_wakes_a_worker_that_sleeps_and_a_claim_takes_it_off_the_list() {
+    use postgres_queue::queue::{self, Queue};
+    use postgres_queue::server::connect;
+    let database = new_database();
+    lesson_support::clock::runtime(true).block_on(async {
+        let (client, _) = connect(&database).await.expect("a connection");
+        queue::create(&client, postgres_queue::SCHEMA).await.expect("the tables");
+        let producer = Queue::new(client, postgres_queue::SCHEMA).await.expect("the statements");
+        let (client, bells) = connect(&database).await.expect("a connection");
+        let worker = Queue::new(client, postgres_queue::SCHEMA).await.expect("the statements");
+        let (channel, lease) = ("wake_test_1", std::time::Duration::from_secs(60));
+        worker.listen(channel).await.expect("listening");
+        let bell = bells.bell(channel);
+        let mut woken = std::pin::pin!(bell.notified());
+        woken.as_mut().enable();
+
+        worker.sleep(channel).await.expect("on the list");
+        let last_look = worker.claim("P1/Worker-1", lease, false, channel).await.expect("a claim");
+        assert_eq!(last_look, None, "the queue is empty");
+        producer.put(1, 0).await.expect("a job");
+        // A bound for a failure, not a margin for success: the notification comes in milliseconds.
+        let rung = tokio::time::timeout(std::time::Duration::from_secs(30), woken).await;
+        assert!(rung.is_ok(), "the put did not wake the worker on the list");
+
+        worker.sleep(channel).await.expect("on the list again");
+        let claimed = worker.claim("P1/Worker-1", lease, false, channel).await.expect("a claim");
+        assert_eq!(claimed.map(|claim| claim.number), Some(1));
+        let sleepers: i64 =
+            worker.client().query_one("SELECT count(*) FROM sleepers", &[]).await.expect("the list").get(0);
+        assert_eq!(sleepers, 0, "a worker that took a job is still on the list of sleepers");
+    });
 }

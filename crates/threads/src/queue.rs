@@ -17,7 +17,7 @@
 //! A sleeper may also wake for no reason (a "spurious" wake-up), and another thread may take the item first:
 //! so every `wait` is in a loop that looks again.
 //!
-//! `cargo test -p threads-loom` runs this very file under loom, in every interleaving of its threads.
+//! `cargo xtask explore 8` runs this very file under loom, in every interleaving of its threads.
 
 use std::collections::VecDeque;
 

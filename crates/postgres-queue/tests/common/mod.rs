@@ -12,7 +12,8 @@ use postgres_queue::server::Server;
 fn cluster_and_port() -> &'static (Server, u16) {
     static CLUSTER: OnceLock<(Server, u16)> = OnceLock::new();
     CLUSTER.get_or_init(|| {
-        let folder = std::env::temp_dir().join("postgres-queue-tests");
+        let user = postgres_queue::server_programs::user_id();
+        let folder = std::env::temp_dir().join(format!("postgres-queue-tests-{user}"));
         let port = free_port();
         let server = Server::start_throwaway_on_tcp(&folder, port)
             .unwrap_or_else(|problem| panic!("lesson 9's tests need PostgreSQL: {problem}"));
