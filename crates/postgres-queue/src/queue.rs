@@ -78,9 +78,9 @@ pub async fn create(client: &Client, schema: &str) -> Result<(), Error> {
              -- server, no one sleeps any more.)
              CREATE UNLOGGED TABLE sleepers (
                  channel text PRIMARY KEY,                   -- the worker's own channel: wake_<backend>_<worker>
-                 backend integer NOT NULL,                   -- the server process of its connection
                  since   timestamptz NOT NULL DEFAULT clock_timestamp()
-             );"
+             );
+             CREATE INDEX sleepers_oldest_first ON sleepers (since);"
         ))
         .await
 }
@@ -150,8 +150,9 @@ impl Queue {
         let put = client.prepare("INSERT INTO jobs (number, priority) VALUES ($1, $2)").await?;
         // A new job wakes one worker: the one asleep the longest, on its own channel. A `NOTIFY` on a channel
         // that every process listens to would wake a worker in each, and all but one would find nothing (a
-        // thundering herd: with eight processes, seven wasted looks per job). A sleeper whose connection is
-        // gone (its process was killed) is passed over. A notification travels in the statement that makes
+        // thundering herd: with eight processes, seven wasted looks per job). A sleeper whose process was
+        // killed is woken for nothing, once: it comes off the list, and the job waits for another worker's
+        // next look. A notification travels in the statement that makes
         // its news (here, the sleeper taken off the list), so that both commit together: a `NOTIFY` of its
         // own would be one more transaction, and one more commit.
         let wake_one = client
@@ -159,7 +160,6 @@ impl Queue {
                 "WITH woken AS (
                      DELETE FROM sleepers
                      WHERE channel = (SELECT channel FROM sleepers
-                                      WHERE backend IN (SELECT pid FROM pg_stat_activity)
                                       ORDER BY since
                                       LIMIT 1
                                       FOR UPDATE SKIP LOCKED)
@@ -239,7 +239,7 @@ impl Queue {
         let sleep = client
             .prepare(
                 "WITH sleeping AS (
-                     INSERT INTO sleepers (channel, backend) VALUES ($1, pg_backend_pid())
+                     INSERT INTO sleepers (channel) VALUES ($1)
                      ON CONFLICT (channel) DO NOTHING
                  )
                  SELECT (SELECT closed FROM queue),
