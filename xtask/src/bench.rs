@@ -22,7 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::lessons::{self, Lesson};
-use crate::workspace::{Workspace, print};
+use crate::workspace::{ThrowawayServer, Workspace, print};
 
 /// The size of the runs compared with the floor.
 const FLOOR_SIZE: [&str; 4] = ["--jobs", "100000", "--workers", "1000"];
@@ -440,36 +440,20 @@ fn database_figures(release: &Path) -> Result<Vec<DatabaseFigures>, String> {
         "Timing lesson 9's queue in PostgreSQL and its floor, by turns, with 1, 2, 4 and 8 worker processes, no \
          work per job...\n",
     );
-    let mut server = Command::new(release.join(DATABASE_LESSON))
-        .arg("serve-throwaway-cluster")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|error| format!("cannot start lesson 9's server: {error}"))?;
-    let mut url = String::new();
-    let stdout = server.stdout.take().expect("a pipe");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut url)
-        .map_err(|error| format!("cannot read the server's address: {error}"))?;
-    let url = url.trim().to_string();
+    let server = ThrowawayServer::start(&release.join(DATABASE_LESSON))?;
+    let url = server.url.clone();
     let mut figures = Vec::new();
-    let measured = (|| {
-        if url.is_empty() {
-            return Err("lesson 9's throwaway server did not start (cargo xtask doctor says why)".to_string());
+    for processes in DATABASE_PROCESSES {
+        let (mut lesson, mut floor) = (Duration::MAX, Duration::MAX);
+        for _ in 0..DATABASE_ROUNDS {
+            lesson = lesson.min(database_throughput(&release.join(DATABASE_LESSON), processes, &url)?);
+            floor = floor.min(floor_throughput(&release.join("floor_postgres"), processes, &url)?);
         }
-        for processes in DATABASE_PROCESSES {
-            let (mut lesson, mut floor) = (Duration::MAX, Duration::MAX);
-            for _ in 0..DATABASE_ROUNDS {
-                lesson = lesson.min(database_throughput(&release.join(DATABASE_LESSON), processes, &url)?);
-                floor = floor.min(floor_throughput(&release.join("floor_postgres"), processes, &url)?);
-            }
-            figures.push(DatabaseFigures { processes, lesson, floor });
-        }
-        Ok(())
-    })();
-    // Its standard input closed, the server stops, and its folder goes.
-    drop(server.stdin.take());
-    let _ = server.wait();
-    measured.map(|()| figures)
+        figures.push(DatabaseFigures { processes, lesson, floor });
+    }
+    // Dropped, the server stops, and its folder goes.
+    drop(server);
+    Ok(figures)
 }
 
 /// The time the floor takes to move [`DATABASE_JOBS`] jobs with `processes` worker processes, as it reports.

@@ -146,12 +146,19 @@ pub fn judge(
     // On threads, which worker does what, and when to the millisecond, changes from run to run: the reference
     // is what does not, the run's sorted view (`--sorted`).
     let default_flags = reference_flags(catalogue);
-    let default = workspace.capture(lesson, &default_flags, true)?;
+    // Lesson 9's runs share one throwaway server, instead of starting one each (a second apiece), unless the
+    // learner gave one in DATABASE_URL. If lesson 9's program cannot serve one, each run starts its own, and
+    // says why it cannot.
+    let server = (lesson.crate_name == "postgres-queue" && std::env::var_os("DATABASE_URL").is_none())
+        .then(|| crate::workspace::ThrowawayServer::start(&workspace.program(lesson)).ok())
+        .flatten();
+    let database_url = server.as_ref().map(|server| server.url.as_str());
+    let default = workspace.capture_with(lesson, &default_flags, true, database_url)?;
     for sentence in symptoms(&default, &[]) {
         broken.push((command(lesson, &[]), sentence));
     }
     for flags in &catalogue.runs {
-        let run = workspace.capture(lesson, flags, true)?;
+        let run = workspace.capture_with(lesson, flags, true, database_url)?;
         for sentence in symptoms(&run, flags) {
             broken.push((command(lesson, flags), sentence));
         }

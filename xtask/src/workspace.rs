@@ -119,10 +119,25 @@ impl Workspace {
     /// `report` set, it also asks for the facts of the run (`--report`) and reads them back. A run that has not
     /// ended after [`RUN_LIMIT`] of wall time is stopped: its status is then [`EXIT_STOPPED`].
     pub fn capture(&self, lesson: &Lesson, flags: &[String], report: bool) -> Result<Run, String> {
+        self.capture_with(lesson, flags, report, None)
+    }
+
+    /// [`capture`](Workspace::capture), with `DATABASE_URL` set to `database_url` if given: lesson 9's runs then
+    /// share one server instead of starting one each (see [`ThrowawayServer`]).
+    pub fn capture_with(
+        &self,
+        lesson: &Lesson,
+        flags: &[String],
+        report: bool,
+        database_url: Option<&str>,
+    ) -> Result<Run, String> {
         let scratch = self.target.join(format!("run-{}-{}", lesson.crate_name, std::process::id()));
         let report_file = report.then(|| scratch.with_extension("report"));
         let mut command = Command::new(self.program(lesson));
         command.args(flags).arg("--instant");
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
+        }
         if let Some(file) = &report_file {
             let _ = std::fs::remove_file(file);
             command.arg("--report").arg(file);
@@ -135,6 +150,48 @@ impl Workspace {
             text.and_then(|text| RunReport::parse(&text).ok())
         });
         Ok(Run { output: format!("{}{}[exit status {status}]\n", ran.stdout, ran.stderr), status, report })
+    }
+}
+
+/// A throwaway PostgreSQL server that lesson 9's program serves (`serve-throwaway-cluster`) for several runs,
+/// which find it through `DATABASE_URL`: the runs of `check 9`, and the bench's runs of lesson 9 and its
+/// floor, which then meet the same server. It stops, and its folder goes, when it is dropped.
+pub struct ThrowawayServer {
+    server: std::process::Child,
+    /// How to reach it, for `DATABASE_URL`.
+    pub url: String,
+}
+
+impl ThrowawayServer {
+    /// Starts the server with lesson 9's built program, and returns once it accepts connections.
+    pub fn start(program: &Path) -> Result<ThrowawayServer, String> {
+        let mut server = Command::new(program)
+            .arg("serve-throwaway-cluster")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("cannot start lesson 9's server: {error}"))?;
+        let mut url = String::new();
+        let stdout = server.stdout.take().expect("a pipe");
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut url)
+            .map_err(|error| format!("cannot read the server's address: {error}"))?;
+        let url = url.trim().to_string();
+        let server = ThrowawayServer { server, url };
+        if server.url.is_empty() {
+            return Err(
+                "lesson 9's throwaway server did not start (`cargo xtask doctor` says why)".to_string()
+            );
+        }
+        Ok(server)
+    }
+}
+
+impl Drop for ThrowawayServer {
+    /// Closes the server's standard input, which stops it, and waits until it is gone.
+    fn drop(&mut self) {
+        drop(self.server.stdin.take());
+        let _ = self.server.wait();
     }
 }
 
