@@ -188,7 +188,12 @@ pub fn fresh_copy(course: &Path, copy: &Path) -> Result<(), String> {
     for entry in COPIED.iter().chain(&["lessons"]) {
         copy_tree(&course.join(entry), &copy.join(entry))?;
     }
-    Ok(())
+    // A copy builds each change once, to judge it: the compiler's incremental cache, which speeds up a
+    // learner's next small change, would only take up space (close to a gigabyte).
+    let config = copy.join(".cargo/config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap_or_default();
+    text.push_str("\n# The runner's copy of the course (`xtask/src/exercises.rs`): no incremental cache.\n[build]\nincremental = false\n");
+    std::fs::write(&config, text).map_err(|error| format!("cannot write {}: {error}", config.display()))
 }
 
 /// Puts a lesson's crate and texts back in the copy as they are in the course, before the next patch.
