@@ -57,8 +57,8 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
-    /// Explore a lesson's hand-written queue (3, 4 or 5) under thousands of orderings of its tasks, with
-    /// shuttle, and replay the one that breaks a promise.
+    /// Explore a lesson's hand-written queue under thousands of orderings of its tasks (3, 4 and 5, with
+    /// shuttle), or every interleaving of its threads (8, with loom), and tell the one that breaks a promise.
     #[command(
         after_help = "Every flag after the lesson goes to the explorer: --iterations N (orderings per scenario, \
                       default 1000), --scheduler random|pct, --seed N, --scenario NAME, --replay NAME:SCHEDULE.\n\
@@ -66,7 +66,7 @@ pub enum Command {
         disable_help_flag = true
     )]
     Explore {
-        /// The lesson: 3, 4 or 5, or a crate's name.
+        /// The lesson: 3, 4, 5 or 8, or a crate's name.
         #[arg(allow_hyphen_values = true)]
         lesson: String,
         /// Flags for the explorer, such as `--iterations 10000`; `--help` lists them.

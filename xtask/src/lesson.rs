@@ -10,6 +10,8 @@ use crate::workspace::{EXIT_USAGE, Workspace, print};
 const EXIT_DOES_NOT_BUILD: u8 = 101;
 /// The exit status of a lesson stopped by Ctrl-C.
 const EXIT_INTERRUPTED: u8 = 130;
+/// The exit status of a lesson that could not get what it needs from outside (lesson 9's PostgreSQL).
+const EXIT_SET_UP: u8 = 3;
 
 /// `cargo xtask lesson N FLAGS…`. The status is the lesson's own, so that a broken lesson's failure shows.
 pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
@@ -25,9 +27,9 @@ pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
         return Ok(EXIT_DOES_NOT_BUILD);
     }
     let status = course.run_on_terminal(lesson, flags)?;
-    // After a mistake in the flags, the lesson's one-line error is the thing to read; after Ctrl-C, the
-    // summary.
-    if !asks_for_help && status != EXIT_USAGE && status != EXIT_INTERRUPTED {
+    // After a mistake in the flags, or a set-up that failed, the lesson's one-line error is the thing to
+    // read; after Ctrl-C, the summary.
+    if !asks_for_help && ![EXIT_USAGE, EXIT_INTERRUPTED, EXIT_SET_UP].contains(&status) {
         print(&footer(lesson, &lessons));
     }
     Ok(status)

@@ -117,3 +117,21 @@ fn every_bad_runner_command_is_one_line() {
         assert!(output.stdout.is_empty(), "{args:?} printed: {}", String::from_utf8_lossy(&output.stdout));
     }
 }
+
+/// A lesson that cannot get what it needs (lesson 9 without PostgreSQL) ends with its one line and status 3,
+/// and the runner does not suggest exercises after it.
+#[test]
+fn a_set_up_that_failed_gets_no_suggestions() {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["lesson", "9", "--jobs", "2"])
+        .env_remove("DATABASE_URL")
+        .env("POSTGRES_BIN_DIR", "/nonexistent")
+        .env("CARGO", env!("CARGO"))
+        .output()
+        .unwrap();
+    let printed =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(3), "{printed}");
+    assert!(printed.contains("POSTGRES_BIN_DIR is /nonexistent"), "{printed}");
+    assert!(!printed.contains("Try the exercises"), "{printed}");
+}

@@ -98,7 +98,7 @@ pub struct Options {
 
     /// How long a worker's claim on a job lasts, in seconds. A job whose lease runs out is taken again by
     /// another worker: make it shorter than a job takes, and see a job processed twice and written once.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, allow_hyphen_values = true, value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, allow_hyphen_values = true, value_parser = lease)]
     pub lease: f64,
 
     /// Make job N urgent: it jumps the queue (`ORDER BY priority DESC`). Repeat, or separate with commas.
@@ -165,9 +165,6 @@ impl LessonOptions for Options {
                     .to_string(),
             );
         }
-        if self.lease <= 0.0 {
-            return Err("--lease must be more than 0 seconds".to_string());
-        }
         lesson_support::failures::prepare_job_numbers("--poison", &mut self.poison, settings)?;
         lesson_support::failures::prepare_job_numbers("--urgent", &mut self.urgent, settings)
     }
@@ -195,6 +192,14 @@ fn seconds(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(value) if (0.0..=3600.0).contains(&value) => Ok(value),
         _ => Err("expected seconds from 0 to 3600, such as 2.5".to_string()),
+    }
+}
+
+/// `--lease`'s parser: seconds, more than 0 (a lease of nothing is no lease) and at most an hour.
+fn lease(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value > 0.0 && value <= 3600.0 => Ok(value),
+        _ => Err("expected seconds more than 0 and at most 3600, such as 2.5".to_string()),
     }
 }
 

@@ -234,6 +234,17 @@ fn more_processes_than_workers_are_refused_in_one_line() {
     );
 }
 
+/// A lease of no time is refused by its flag, in one line that says what is accepted.
+#[test]
+fn a_lease_of_no_time_is_refused_in_one_line() {
+    let output = run_with(&["--lease", "0"], None);
+    assert_eq!(
+        output,
+        "error: invalid value '0' for '--lease <SECONDS>': expected seconds more than 0 and at most 3600, such as \
+         2.5 (see --help)\n[exit status 2]\n"
+    );
+}
+
 /// Without PostgreSQL's programs, one line says what to install, and the status is 3, not a usage error.
 #[test]
 fn without_postgresql_one_line_says_what_to_install() {
