@@ -178,8 +178,11 @@ async fn run(process: WorkerProcess) -> Result<(), String> {
         .iter()
         .zip(channels)
         .map(|(&worker, channel)| {
-            let bells =
-                Bells { mine: bells.bell(&channel), everyone: bells.everyone(queue::JOBS_CHANGED), channel };
+            let bells = WakeUps {
+                mine: bells.bell(&channel),
+                everyone: bells.everyone(queue::JOBS_CHANGED),
+                channel,
+            };
             tokio::spawn(work(worker, queue.clone(), bells, process.clone()))
         })
         .collect();
@@ -195,7 +198,7 @@ async fn run(process: WorkerProcess) -> Result<(), String> {
 const LOOK_AGAIN_EVERY: Duration = Duration::from_secs(2);
 
 /// What wakes a worker: its own channel, on which a new job wakes it, and the one every worker hears.
-struct Bells {
+struct WakeUps {
     /// The worker's own channel's name, which it puts on the list of sleepers.
     channel: String,
     /// Rung for a new job, for this worker alone.
@@ -208,27 +211,27 @@ struct Bells {
 async fn work(
     worker: usize,
     queue: Arc<Queue>,
-    bells: Bells,
+    wake_ups: WakeUps,
     process: Arc<WorkerProcess>,
 ) -> Result<(), tokio_postgres::Error> {
     let name = worker_name(process.process, worker);
     let report = |what: What| println!("{}", Event { worker, what });
     let workload = Workload::new(process.seed);
     let lease = process.wall(Duration::from_millis(process.lease_ms));
-    let claim = || queue.claim(&name, lease, process.bounded, &bells.channel);
+    let claim = || queue.claim(&name, lease, process.bounded, &wake_ups.channel);
     loop {
         // Listen for the bells *before* looking at the queue, as lesson 4's queue does: a notification that
         // comes between the look and the wait is kept, not lost.
-        let mut woken = pin!(bells.mine.notified());
+        let mut woken = pin!(wake_ups.mine.notified());
         woken.as_mut().enable();
-        let mut told = pin!(bells.everyone.notified());
+        let mut told = pin!(wake_ups.everyone.notified());
         told.as_mut().enable();
         let claimed = match claim().await? {
             Some(claimed) => claimed,
             None => {
                 // Nothing to claim: this worker goes on the list of sleepers, which each new job wakes one at
                 // a time, and looks at what is left.
-                let outlook = queue.sleep(&bells.channel).await?;
+                let outlook = queue.sleep(&wake_ups.channel).await?;
                 if outlook.closed && !outlook.work_left {
                     break;
                 }
