@@ -32,7 +32,6 @@ pub fn tcp_port() -> u16 {
     cluster_and_port().1
 }
 
-#[allow(dead_code, reason = "the properties' test program does not use it")]
 /// A port on 127.0.0.1 that nothing listens on now: the one the system gives a listener, closed again.
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener on the loopback address");
