@@ -117,8 +117,8 @@ pub const JOB_TAKEN: &str = "job_taken";
 ///
 /// `Client::execute` with the text of a statement asks the server to parse and plan it, then runs it: two
 /// round trips, every time. A prepared [`Statement`] is parsed once, when the connection is made (PostgreSQL
-/// plans it from the table's statistics, and plans it again when they change),
-/// and each call is one round trip. The statements use the tables of the schema given to [`Queue::new`].
+/// plans it from the table's statistics, and plans it again when they change), and each call is one round
+/// trip. The statements use the tables of the schema given to [`Queue::new`].
 pub struct Queue {
     client: Client,
     put: Statement,
