@@ -8,8 +8,8 @@
 //! it can be a reference (`--sorted`, and the lesson's snapshot), and two runs can be compared:
 //!
 //! - the heading, as it is;
-//! - every event without its time, `Worker-2` (and lesson 9's `P1/Worker-2`) written `Worker`, the lines
-//!   sorted;
+//! - every event without its time, `Worker-2` (and lesson 9's `P1/Worker-2`) written `Worker`, in the task's
+//!   name and in what it says (`the lease of P1/Worker-2 ran out`), the lines sorted;
 //! - the summary without the elapsed time and the waits, whose lengths vary, and with the workers it names
 //!   (one that did not shut down) written `Worker` too.
 
@@ -98,6 +98,8 @@ fn event(line: &str) -> Option<String> {
         Some(number) if number.chars().all(|c| c.is_ascii_digit()) => "Worker",
         _ => task,
     };
+    // Which worker a line names in its text (whose lease ran out) varies as much as which worker says it.
+    let text = if text.contains("Worker-") { without_worker_numbers(text) } else { text.to_string() };
     Some(format!("[{task}] {text}"))
 }
 
@@ -176,6 +178,15 @@ Exit status 0: every job is accounted for and every task shut down.
         };
         assert_eq!(sorted_view(&stopped("Worker-1")), sorted_view(&stopped("P2/Worker-3")));
         assert_ne!(sorted_view(&stopped("Worker-1")), sorted_view(&stopped("Producer")));
+        // A line names another worker (lesson 9: whose lease ran out): which one varies too.
+        let took_over = |from: &str| {
+            RUN.replace(
+                "[Worker-2] Processed",
+                &format!("[Worker-2] Took over process_item_2: the lease of {from} ran out\n   1.075s  [Worker-2] Processed"),
+            )
+        };
+        assert_eq!(sorted_view(&took_over("P1/Worker-1")), sorted_view(&took_over("P2/Worker-3")));
+        assert_ne!(sorted_view(&took_over("P1/Worker-1")), sorted_view(&took_over("the Producer")));
         assert_ne!(
             sorted_view(&RUN.replace("process_item_2 (took", "process_item_3 (took")),
             sorted_view(RUN)

@@ -27,6 +27,8 @@ pub enum What {
     /// It stopped still right after taking a job, because the lesson is about to kill its process
     /// (`--kill-worker-at`): the kill is sure to find that job in hand.
     Holding { job: usize },
+    /// It stopped with a job in hand (`--stall`) until another worker has taken the job over and ended it.
+    Stalling { job: usize },
     /// It processed a job and wrote its result: the job is done.
     Processed { job: usize, attempt: u32 },
     /// It processed a job whose result was already written by an earlier delivery: the write did nothing.
@@ -50,6 +52,7 @@ impl fmt::Display for Event {
                 write!(formatter, "{worker} took {job} {delivery} {from}")
             }
             What::Holding { job } => write!(formatter, "{worker} holding {job}"),
+            What::Stalling { job } => write!(formatter, "{worker} stalling {job}"),
             What::Processed { job, attempt } => write!(formatter, "{worker} processed {job} {attempt}"),
             What::AlreadyWritten { job } => write!(formatter, "{worker} already-written {job}"),
             What::LostLease { job } => write!(formatter, "{worker} lost-lease {job}"),
@@ -100,6 +103,7 @@ impl FromStr for Event {
                 _ => return Err(bad()),
             },
             "holding" => What::Holding { job: number(rest)? },
+            "stalling" => What::Stalling { job: number(rest)? },
             "already-written" => What::AlreadyWritten { job: number(rest)? },
             "lost-lease" => What::LostLease { job: number(rest)? },
             "retrying" => match words(4)?[..] {
@@ -135,6 +139,7 @@ mod tests {
             What::Took { job: 7, delivery: 1, from: None },
             What::Took { job: 7, delivery: 2, from: Some("P1/Worker-1".into()) },
             What::Holding { job: 7 },
+            What::Stalling { job: 7 },
             What::Processed { job: 7, attempt: 1 },
             What::AlreadyWritten { job: 7 },
             What::LostLease { job: 7 },

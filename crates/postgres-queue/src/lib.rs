@@ -96,6 +96,13 @@ pub struct Options {
     #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
     pub kill_worker_at: Option<f64>,
 
+    /// The first worker to take job N stalls with it in hand, as a long pause or a lost network would, until
+    /// its lease has run out and another worker has taken the job over and ended it; then it goes on, and
+    /// its write of the result does nothing. A lease running out, made certain instead of left to the clock.
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          value_parser = whole_number(1usize, lesson_support::settings::MAX_JOBS))]
+    pub stall: Option<usize>,
+
     /// How long a worker's claim on a job lasts, in seconds. A job whose lease runs out is taken again by
     /// another worker: make it shorter than a job takes, and see a job processed twice and written once.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0, allow_hyphen_values = true, value_parser = lease)]
@@ -164,6 +171,15 @@ impl LessonOptions for Options {
                  one killed"
                     .to_string(),
             );
+        }
+        if self.stall.is_some() && settings.workers < 2 {
+            return Err(
+                "--stall needs --workers 2 or more: with one, no worker is left to take over the job it stalls with"
+                    .to_string(),
+            );
+        }
+        if let Some(job) = self.stall {
+            lesson_support::failures::prepare_job_numbers("--stall", &mut vec![job], settings)?;
         }
         lesson_support::failures::prepare_job_numbers("--poison", &mut self.poison, settings)?;
         lesson_support::failures::prepare_job_numbers("--urgent", &mut self.urgent, settings)
@@ -262,6 +278,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
         max_attempts: options.max_attempts,
         backoff_ms: options.backoff_ms,
         lease_ms: (options.lease * 1000.0) as u64,
+        stall: options.stall,
         no_work: options.no_work,
         bounded: settings.queue_size > 0,
     };

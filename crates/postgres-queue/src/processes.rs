@@ -70,8 +70,9 @@ impl WorkerProcesses {
                 held: BTreeMap::new(),
                 holding_still: BTreeSet::new(),
                 no_work: template.no_work,
+                lease: Duration::from_millis(template.lease_ms),
             };
-            relays.push(tokio::spawn(relay.run(child, kill_at, template.lease_ms)));
+            relays.push(tokio::spawn(relay.run(child, kill_at)));
         }
         Ok(WorkerProcesses { relays })
     }
@@ -97,10 +98,12 @@ struct Relay {
     holding_still: BTreeSet<usize>,
     /// Whether jobs take no time (`--no-work`).
     no_work: bool,
+    /// How long a claim lasts, on the lesson's clock (`--lease`).
+    lease: Duration,
 }
 
 impl Relay {
-    async fn run(mut self, mut child: Child, kill_at: Option<Duration>, lease_ms: u64) {
+    async fn run(mut self, mut child: Child, kill_at: Option<Duration>) {
         let stdout = child.stdout.take().expect("the worker process's output is a pipe");
         let mut lines = BufReader::new(stdout).lines();
         // Held open until the process has ended: see `worker_process::main_if_asked`.
@@ -151,7 +154,7 @@ impl Relay {
         }
         let status = child.wait().await;
         drop(stdin);
-        let lease = Duration::from_millis(lease_ms);
+        let lease = self.lease;
         for (worker, task) in std::mem::take(&mut self.tasks) {
             if killed {
                 // Killed on purpose: the lesson says what the worker held, and counts it as shut down.
@@ -204,6 +207,14 @@ impl Relay {
             }
             What::Holding { .. } => {
                 self.holding_still.insert(event.worker);
+            }
+            What::Stalling { job: number } => {
+                task.say(format_args!(
+                    "Stalls with {} in hand (--stall), as a paused process would: nothing tells the queue, so \
+                     its lease runs out and another worker takes the job over",
+                    self.harness.job(number).name()
+                ));
+                self.harness.expect_progress_in(self.lease);
             }
             What::Processed { job: number, attempt } => {
                 self.held.remove(&event.worker);
@@ -307,6 +318,7 @@ mod tests {
                 held: BTreeMap::new(),
                 holding_still: BTreeSet::new(),
                 no_work: false,
+                lease: Duration::from_secs(5),
             };
             for line in ["1 took 1 1", "2 took 1 2 P1/Worker-1", "2 already-written 1", "1 processed 1 1"] {
                 relay.write_down(line);

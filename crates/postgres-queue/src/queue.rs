@@ -341,6 +341,16 @@ impl Queue {
         }))
     }
 
+    /// Whether job `number` has ended, done or dead: what a stalled worker (`--stall`) waits for. Not one of
+    /// the pattern's statements, and not on its hot path: it is not prepared.
+    pub async fn has_ended(&self, number: usize) -> Result<bool, Error> {
+        let row = self
+            .client
+            .query_one("SELECT state IN ('done', 'dead') FROM jobs WHERE number = $1", &[&(number as i32)])
+            .await?;
+        Ok(row.get(0))
+    }
+
     /// Puts back in the queue every job whose lease has run out: its worker died, or was too slow. Returns
     /// how many. A worker with nothing to claim calls it, so that the claim itself stays on the index of
     /// waiting jobs; the job remembers whose lease ran out, for the story.

@@ -76,6 +76,9 @@ pub struct WorkerProcess {
     /// How long a claim lasts, in milliseconds of the lesson's clock.
     #[arg(long)]
     pub lease_ms: u64,
+    /// The job whose first delivery stalls until another worker has ended it (`--stall`).
+    #[arg(long)]
+    pub stall: Option<usize>,
     /// Jobs take no time to process (`--no-work`).
     #[arg(long)]
     pub no_work: bool,
@@ -102,6 +105,9 @@ impl WorkerProcess {
             format!("--backoff-ms={}", self.backoff_ms),
             format!("--lease-ms={}", self.lease_ms),
         ];
+        if let Some(job) = self.stall {
+            args.push(format!("--stall={job}"));
+        }
         if self.no_work {
             args.push("--no-work".to_string());
         }
@@ -197,6 +203,9 @@ async fn run(process: WorkerProcess) -> Result<(), String> {
 /// connection is being made is lost.
 const LOOK_AGAIN_EVERY: Duration = Duration::from_secs(2);
 
+/// How often a stalled worker (`--stall`) looks whether the job it holds has ended, on the lesson's clock.
+const LOOK_AGAIN_WHILE_STALLED: Duration = Duration::from_millis(100);
+
 /// What wakes a worker: its own channel, on which a new job wakes it, and the one every worker hears.
 struct WakeUps {
     /// The worker's own channel's name, which it puts on the list of sleepers.
@@ -264,6 +273,16 @@ async fn work(
             // The kill is coming: wait for it with the job in hand, as a crash in the middle of it would.
             report(What::Holding { job: claimed.number });
             std::future::pending::<()>().await;
+        }
+        if process.stall == Some(claimed.number) && claimed.delivery == 1 {
+            // `--stall`: this worker stops with the job in hand, as a process paused for a long time would (a
+            // garbage collector, a laptop's lid closed, a network cut off). Nothing tells the queue: the lease
+            // runs out, and another worker takes the job over. This one waits until that worker has ended the
+            // job, looking at the job's row now and then, and goes on as if nothing had happened.
+            report(What::Stalling { job: claimed.number });
+            while !queue.has_ended(claimed.number).await? {
+                tokio::time::sleep(process.wall(LOOK_AGAIN_WHILE_STALLED)).await;
+            }
         }
         let job = workload.job(claimed.number);
         process_one(&queue, &name, job, &claimed, &workload, &process, &report).await?;
