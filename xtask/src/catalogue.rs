@@ -75,6 +75,9 @@ pub struct Exercise {
     /// Whether the verification judges the runs alone, without the tests (`verify: runs only`): for an
     /// exercise whose code takes real time in every run, such as a blocking sleep.
     pub runs_only: bool,
+    /// Whether the verification also replays the explorer's failing ordering ten times, and wants the same
+    /// story every time (`verify: replays`): for an exercise that plants a bug only the explorer finds.
+    pub replays: bool,
 }
 
 /// The verdict an exercise must get.
@@ -200,6 +203,7 @@ impl Catalogue {
                         "says" => entry.says.push(value),
                         "hint" => entry.hints.push(value),
                         "verify" if value == "runs only" => entry.runs_only = true,
+                        "verify" if value == "replays" => entry.replays = true,
                         _ => return Err(mistake(&format!("unknown field `{key}` of an exercise"))),
                     }
                 }

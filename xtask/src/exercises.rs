@@ -69,7 +69,10 @@ pub fn run(wanted: Option<&str>, verify: bool) -> Result<u8, String> {
             let tests = if exercise.runs_only { Tests::None } else { Tests::Lesson };
             let verdict = check::judge(&copy, lesson, &catalogue, tests)?;
             let text = verdict.render(lesson);
-            let problems = compare(exercise, &verdict, &text);
+            let mut problems = compare(exercise, &verdict, &text);
+            if exercise.replays && problems.is_empty() {
+                problems.extend(replays_the_same_story(&copy, lesson)?);
+            }
             verified += 1;
             if problems.is_empty() {
                 print(&format!(
@@ -95,6 +98,58 @@ pub fn run(wanted: Option<&str>, verify: bool) -> Result<u8, String> {
         print(&format!("{failures} of the catalogue's promises are not kept.\n"));
         Ok(1)
     }
+}
+
+/// How many times [`replays_the_same_story`] replays an ordering.
+const REPLAYS: usize = 10;
+
+/// For an exercise with `verify: replays`: runs `cargo xtask explore N` in the copy, as a learner would, and
+/// the replay command it prints, ten times. Returns what went wrong: no failing ordering found within the
+/// first thousand, no replay command, or a replay that told another story.
+fn replays_the_same_story(copy: &Workspace, lesson: &Lesson) -> Result<Vec<String>, String> {
+    let explore = |flags: &[&str]| -> Result<(String, Option<i32>), String> {
+        let runner = std::env::current_exe().map_err(|error| format!("cannot find the runner: {error}"))?;
+        let output = Command::new(runner)
+            .args(["explore", &lesson.number.to_string()])
+            .args(flags)
+            .env(crate::workspace::COURSE_ROOT, &copy.root)
+            .env("CARGO_TARGET_DIR", &copy.target)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|error| format!("cannot start the runner: {error}"))?;
+        Ok((String::from_utf8_lossy(&output.stdout).into_owned(), output.status.code()))
+    };
+    // What the explorer tells of the ordering, from the moment no task could go on: the same every time.
+    let story = |printed: &str| printed.split("no task could go on").nth(1).unwrap_or_default().to_string();
+    let (found, status) = explore(&[])?;
+    let ordering = found
+        .split("(broken in ordering ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|number| number.replace(',', "").parse::<usize>().ok());
+    let replay = found.lines().find_map(|line| {
+        line.trim()
+            .strip_prefix(&format!("cargo xtask explore {} --replay ", lesson.number))
+            .map(str::to_string)
+    });
+    let (Some(ordering), Some(replay), Some(1)) = (ordering, replay, status) else {
+        return Ok(vec![format!(
+            "`cargo xtask explore {}` found no ordering to replay:\n{found}",
+            lesson.number
+        )]);
+    };
+    let mut problems = Vec::new();
+    if ordering > 1_000 {
+        problems.push(format!("the explorer found the bug only in ordering {ordering}, not within 1,000"));
+    }
+    for _ in 0..REPLAYS {
+        let (again, status) = explore(&["--replay", &replay])?;
+        if status != Some(1) || story(&again) != story(&found) {
+            problems.push(format!("a replay of ordering {ordering} told another story:\n{again}"));
+            break;
+        }
+    }
+    Ok(problems)
 }
 
 /// The lines of `cargo xtask exercises` for one lesson.
