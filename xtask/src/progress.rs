@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::catalogue::{Catalogue, Exercise};
+use crate::catalogue::{Catalogue, Exercise, Expected};
 use crate::check::{Kind, Verdict};
 use crate::lessons::Lesson;
 
@@ -143,9 +143,11 @@ impl Progress {
 }
 
 /// Whether an exercise counts towards a lesson's progress: not those of the self-check itself, nor the wrong
-/// fixes, which are there to be tried.
+/// fixes, which are there to be tried, nor an experiment whose verdict is the lesson's own as shipped (`ok`,
+/// with nothing more to say): every passing check would seem to have done it.
 fn counts(exercise: &Exercise) -> bool {
-    exercise.place != "self-check" && !exercise.title.contains("(a wrong fix)")
+    let like_the_lesson_as_shipped = exercise.verdict == Expected::Ok && exercise.says.is_empty();
+    exercise.place != "self-check" && !exercise.title.contains("(a wrong fix)") && !like_the_lesson_as_shipped
 }
 
 /// Whether a verdict (and its text) is the one the catalogue promises for `exercise`.
@@ -157,6 +159,16 @@ pub fn matches(exercise: &Exercise, verdict: &Verdict, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_experiment_with_the_lesson_s_own_verdict_does_not_count() {
+        let experiment =
+            Exercise { verdict: Expected::Ok, place: "Explore it 2".into(), ..Exercise::default() };
+        assert!(!counts(&experiment), "every passing check would seem to have done it");
+        let fix = Exercise { says: vec!["every break is fixed".into()], ..experiment.clone() };
+        assert!(counts(&fix));
+        assert!(counts(&Exercise { verdict: Expected::Broken, ..experiment }));
+    }
 
     #[test]
     fn progress_is_written_and_read_back() {

@@ -137,8 +137,8 @@ impl<T: Prioritized> QueueSender<T> {
         // Count the item before it is in the queue, so that `join()` cannot see zero while it is on its way.
         count_one_more(&self.shared.unfinished);
         loop {
-            // Ask to be woken *before* looking, so that room made between the look and the wait is not missed:
-            // `enable` registers this waiter with the `Notify` at once, without awaiting yet.
+            // Make the `Notified` *before* looking, so that room made between the look and the wait still wakes
+            // it. (`enable` puts it on `notify_one`'s list at once; without it, `notify_one` leaves a permit.)
             let room_made = self.shared.room_made.notified();
             tokio::pin!(room_made);
             room_made.as_mut().enable();
