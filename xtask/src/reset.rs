@@ -5,6 +5,8 @@
 //! deleted files. Only once the patch is written are the files restored, and `git apply` brings the changes
 //! back. Reset needs the course as a git clone, which knows what "as committed" is.
 
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -58,7 +60,7 @@ pub fn run(wanted: &str) -> Result<u8, String> {
 
 /// Whether `root` is in a git work tree (and git is there to say so).
 fn is_a_git_clone(root: &Path) -> bool {
-    git(root, &["rev-parse", "--is-inside-work-tree"]).is_ok_and(|answer| answer.trim() == "true")
+    git(root, &["rev-parse", "--is-inside-work-tree"]).is_ok_and(|answer| answer.trim_ascii() == b"true")
 }
 
 /// Saves the changes to `paths` (folders or files, relative to `root`, a git work tree) as a patch named after
@@ -77,10 +79,9 @@ pub fn reset(root: &Path, paths: &[&str], label: &str) -> Result<Reset, String> 
     )?);
     for file in &untracked {
         // `git diff --no-index` exits with 1 when the files differ, which here they always do.
-        patch.push_str(&git_allowing_differences(
-            root,
-            &["diff", "--binary", "--no-index", "/dev/null", file],
-        )?);
+        let mut args: Vec<&OsStr> = ["diff", "--binary", "--no-index", "/dev/null"].map(OsStr::new).to_vec();
+        args.push(file);
+        patch.extend(git_allowing_differences(root, &args)?);
     }
     if patch.is_empty() {
         return Ok(Reset::NothingToSave);
@@ -94,21 +95,29 @@ pub fn reset(root: &Path, paths: &[&str], label: &str) -> Result<Reset, String> 
 
     // Only now that the changes are safe: new files out of the index and the folder, committed files back.
     for file in &staged_new {
-        git(root, &["rm", "--cached", "--quiet", "--force", "--", file])?;
+        let mut args: Vec<&OsStr> = ["rm", "--cached", "--quiet", "--force", "--"].map(OsStr::new).to_vec();
+        args.push(file);
+        git(root, &args)?;
     }
     git(root, &[&["checkout", "HEAD", "--"][..], paths].concat())?;
     for file in staged_new.iter().chain(&untracked) {
         let path = root.join(file);
         if path.exists() {
-            std::fs::remove_file(&path).map_err(|error| format!("cannot remove {file}: {error}"))?;
+            std::fs::remove_file(&path)
+                .map_err(|error| format!("cannot remove {}: {error}", Path::new(file).display()))?;
         }
     }
     Ok(Reset::Saved(saved))
 }
 
-/// The names in git's `-z` output, which keeps every name as it is, accents and spaces included.
-fn names(output: &str) -> Vec<String> {
-    output.split('\0').filter(|name| !name.is_empty()).map(str::to_string).collect()
+/// The names in git's `-z` output, which keeps every name as it is, byte for byte: accents, spaces, and
+/// names that are not UTF-8 at all, which a file system allows.
+fn names(output: &[u8]) -> Vec<OsString> {
+    output
+        .split(|&byte| byte == 0)
+        .filter(|name| !name.is_empty())
+        .map(|name| OsStr::from_bytes(name).into())
+        .collect()
 }
 
 /// `saved-changes/<label>-1.patch`, or the first number not taken yet.
@@ -119,17 +128,18 @@ fn free_patch_path(root: &Path, label: &str) -> PathBuf {
         .expect("some number is free")
 }
 
-/// Runs git in `root` and returns what it printed; any failure is an error.
-fn git(root: &Path, args: &[&str]) -> Result<String, String> {
+/// Runs git in `root` and returns what it printed, as bytes: a patch holds the learner's files as they are,
+/// in whatever encoding, and their names too. Any failure is an error.
+fn git(root: &Path, args: &[impl AsRef<OsStr>]) -> Result<Vec<u8>, String> {
     run_git(root, args, false)
 }
 
 /// Runs git in `root`, where exit status 1 means "there are differences", not a failure.
-fn git_allowing_differences(root: &Path, args: &[&str]) -> Result<String, String> {
+fn git_allowing_differences(root: &Path, args: &[impl AsRef<OsStr>]) -> Result<Vec<u8>, String> {
     run_git(root, args, true)
 }
 
-fn run_git(root: &Path, args: &[&str], one_is_success: bool) -> Result<String, String> {
+fn run_git(root: &Path, args: &[impl AsRef<OsStr>], one_is_success: bool) -> Result<Vec<u8>, String> {
     let output = Command::new("git")
         .current_dir(root)
         .args(args)
@@ -139,10 +149,10 @@ fn run_git(root: &Path, args: &[&str], one_is_success: bool) -> Result<String, S
     if !succeeded {
         let said = String::from_utf8_lossy(&output.stderr);
         let first = said.lines().next().unwrap_or_default();
-        return Err(format!("`git {}` failed: {first}", args.join(" ")));
+        let command: Vec<_> = args.iter().map(|arg| arg.as_ref().to_string_lossy()).collect();
+        return Err(format!("`git {}` failed: {first}", command.join(" ")));
     }
-    String::from_utf8(output.stdout)
-        .map_err(|_| format!("`git {}` printed something that is not UTF-8", args.join(" ")))
+    Ok(output.stdout)
 }
 
 #[cfg(test)]
@@ -191,7 +201,7 @@ mod tests {
         assert_eq!(read(&root, "crates/lesson/src/lib.rs"), "committed\n");
         assert!(!root.join("crates/lesson/src/mine.rs").exists());
 
-        git(&root, &["apply", patch.to_str().unwrap()]).unwrap();
+        git(&root, &[OsStr::new("apply"), patch.as_os_str()]).unwrap();
         assert_eq!(read(&root, "crates/lesson/src/lib.rs"), "my change\n");
         assert_eq!(read(&root, "crates/lesson/src/mine.rs"), "my new file\n");
         std::fs::remove_dir_all(&root).unwrap();
@@ -212,13 +222,34 @@ mod tests {
         assert!(!root.join("crates/lesson/src/café un.rs").exists());
         assert_eq!(
             git(&root, &["status", "--porcelain"]).unwrap(),
-            "?? saved-changes/\n",
+            b"?? saved-changes/\n",
             "nothing staged is left"
         );
 
-        git(&root, &["apply", patch.to_str().unwrap()]).unwrap();
+        git(&root, &[OsStr::new("apply"), patch.as_os_str()]).unwrap();
         assert_eq!(read(&root, "crates/lesson/src/staged.rs"), "staged\n");
         assert_eq!(read(&root, "crates/lesson/src/café un.rs"), "accents\n");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A file whose name is not UTF-8, and whose text is not either (Latin-1): saved, removed, brought back,
+    /// byte for byte.
+    #[test]
+    fn names_and_texts_that_are_not_utf8_are_saved_and_brought_back() {
+        let root = repository("bytes");
+        let name = OsStr::from_bytes(b"crates/lesson/src/caf\xe9.rs");
+        std::fs::write(root.join(name), b"// caf\xe9\n").unwrap();
+        std::fs::write(root.join("crates/lesson/src/lib.rs"), b"caf\xe9\n").unwrap();
+
+        let Reset::Saved(patch) = reset(&root, &["crates/lesson"], "lesson-1").unwrap() else {
+            panic!("the changes should have been saved");
+        };
+        assert!(!root.join(name).exists());
+        assert_eq!(read(&root, "crates/lesson/src/lib.rs"), "committed\n");
+
+        git(&root, &[OsStr::new("apply"), patch.as_os_str()]).unwrap();
+        assert_eq!(std::fs::read(root.join(name)).unwrap(), b"// caf\xe9\n");
+        assert_eq!(std::fs::read(root.join("crates/lesson/src/lib.rs")).unwrap(), b"caf\xe9\n");
         std::fs::remove_dir_all(&root).unwrap();
     }
 

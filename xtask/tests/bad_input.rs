@@ -30,6 +30,7 @@ fn assert_one_line_mistake(lesson: &str, args: &[&str], output: &str, names: &st
     assert!(lines[0].contains(names), "{lesson} {args:?} should name {names}:\n{output}");
     assert_eq!(lines[1], "[exit status 2]", "{lesson} {args:?}:\n{output}");
     assert!(!output.contains("panicked") && !output.contains("backtrace"), "{output}");
+    assert!(!output.contains("expected one of  "), "{lesson} {args:?} lists nothing it accepts:\n{output}");
 }
 
 #[test]
@@ -71,7 +72,8 @@ fn every_bad_value_of_every_lesson_flag_is_one_line() {
 /// one line that names the flag.
 #[test]
 fn flags_that_cannot_be_honoured_are_refused_in_one_line() {
-    let cases: [(&str, &[&str], &str); 7] = [
+    let cases: [(&str, &[&str], &str); 8] = [
+        ("baseline", &["--timeline-svg", ""], "a value is required for '--timeline-svg <FILE>'"),
         ("fixed-join", &["--batch", "--sweep", "1,2"], "--batch"),
         ("fixed-join", &["--batch", "--sweep-queue-sizes", "0,1"], "--batch"),
         ("dead-letter", &["--replay-dead-letters", "--sweep", "1,2"], "--replay-dead-letters"),

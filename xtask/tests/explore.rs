@@ -24,14 +24,19 @@ fn a_lesson_with_no_hand_written_queue_is_refused_in_one_line() {
     assert!(printed.contains("lessons 3, 4, 5 and 8 have one"), "{printed}");
 }
 
-/// The explorer's flags, which the runner passes on: a count of orderings out of range is refused, naming the
-/// flag and the range.
+/// The explorer's flags, which the runner passes on: a mistake is refused in one line that names the flag and
+/// what it accepts.
 #[test]
-fn an_iteration_count_out_of_range_is_refused_naming_the_range() {
-    let refused =
-        <explorer::cli::Arguments as clap::Parser>::try_parse_from(["explorer", "4", "--iterations", "0"])
-            .expect_err("0 orderings is refused");
-    let said = refused.to_string();
-    assert_eq!(refused.exit_code(), 2, "{said}");
+fn the_explorer_s_flag_mistakes_name_what_is_accepted() {
+    let mistake = |args: &[&str]| {
+        let refused = <explorer::cli::Arguments as clap::Parser>::try_parse_from(args).expect_err("refused");
+        assert_eq!(refused.exit_code(), 2, "{refused}");
+        lesson_support::one_line_mistake(&refused)
+    };
+    let said = mistake(&["explorer", "4", "--iterations", "0"]);
     assert!(said.contains("'--iterations <N>'") && said.contains("1..=1000000"), "{said}");
+    assert_eq!(
+        mistake(&["explorer", "4", "--scheduler", "nonsense"]),
+        "error: invalid value 'nonsense' for '--scheduler <SCHEDULER>': expected one of random, pct (see --help)"
+    );
 }

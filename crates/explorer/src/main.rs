@@ -11,8 +11,7 @@ fn main() -> ExitCode {
     let arguments = match Arguments::try_parse() {
         Ok(arguments) => arguments,
         Err(error) if error.use_stderr() => {
-            let rendered = error.to_string();
-            eprintln!("{} (see --help)", rendered.lines().next().unwrap_or("error: bad command line"));
+            eprintln!("{}", lesson_support::one_line_mistake(&error));
             return ExitCode::from(2);
         }
         Err(help) => {

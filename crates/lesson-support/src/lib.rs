@@ -48,7 +48,7 @@ pub use clock::Seconds;
 pub use failures::{Failures, JobError, panic_message};
 pub use harness::{Harness, TaskLog};
 pub use places::{Place, Places};
-pub use run::{Lesson, LessonOptions, NoOptions, capture, main};
+pub use run::{Lesson, LessonOptions, NoOptions, capture, main, one_line_mistake};
 pub use settings::Settings;
 pub use sorted::sorted_view;
 pub use watched::Watched;

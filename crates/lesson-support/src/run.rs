@@ -442,20 +442,25 @@ fn parse<O: LessonOptions>(
             clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                 Err(Usage::Help(error.to_string()))
             }
-            _ => {
-                let rendered = error.to_string();
-                let first_line = rendered.lines().next().unwrap_or("error: bad command line");
-                // clap lists a choice's accepted values on a line of their own: they go on the one line.
-                let accepted = match error.get(clap::error::ContextKind::ValidValue) {
-                    Some(clap::error::ContextValue::Strings(values))
-                        if error.kind() == clap::error::ErrorKind::InvalidValue =>
-                    {
-                        format!(": expected one of {}", values.join(", "))
-                    }
-                    _ => String::new(),
-                };
-                Err(Usage::Mistake(format!("{first_line}{accepted} (see --help)")))
-            }
+            _ => Err(Usage::Mistake(one_line_mistake(&error))),
         },
     }
+}
+
+/// A mistake on the command line, as clap found it, in the one line the course gives every mistake: clap's
+/// first line, the accepted values of a choice on it too, and where to look.
+pub fn one_line_mistake(error: &clap::Error) -> String {
+    let rendered = error.to_string();
+    let first_line = rendered.lines().next().unwrap_or("error: bad command line");
+    // clap lists a choice's accepted values on a line of their own: they go on the one line. (A value left
+    // empty is an invalid value too, with no list: `--timeline-svg ''`.)
+    let accepted = match error.get(clap::error::ContextKind::ValidValue) {
+        Some(clap::error::ContextValue::Strings(values))
+            if error.kind() == clap::error::ErrorKind::InvalidValue && !values.is_empty() =>
+        {
+            format!(": expected one of {}", values.join(", "))
+        }
+        _ => String::new(),
+    };
+    format!("{first_line}{accepted} (see --help)")
 }

@@ -62,6 +62,9 @@ pub const LESSON: Lesson = Lesson {
 /// The schema that holds the queue's tables: made afresh at the start of every run.
 pub const SCHEMA: &str = "postgres_queue";
 
+/// The environment variable that names the PostgreSQL server to use, when `--database-url` does not.
+pub const DATABASE_URL: &str = "DATABASE_URL";
+
 /// The most worker processes a run may start.
 pub const MAX_PROCESSES: usize = 16;
 
@@ -142,10 +145,13 @@ pub struct Options {
     #[arg(long)]
     pub no_work: bool,
 
-    /// The PostgreSQL server to use, as a URL (postgres://user@host/database) or key=value pairs. Without
-    /// it, the lesson starts a throwaway cluster of its own.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL", allow_hyphen_values = true,
-          value_parser = connection_string)]
+    /// The PostgreSQL server to use, as a URL (postgres://user@host/database) or key=value pairs; without
+    /// it, DATABASE_URL's, if that is set and not empty. Without either, the lesson starts a throwaway
+    /// cluster of its own.
+    // Not clap's `env`: an empty DATABASE_URL (`export DATABASE_URL=`) means "not set", as it does for
+    // PostgreSQL's own programs, and a bad one is named as DATABASE_URL, not as a flag no one typed. See
+    // `prepare`.
+    #[arg(long, value_name = "URL", allow_hyphen_values = true, value_parser = connection_string)]
     pub database_url: Option<String>,
 
     /// The server, once `set_up` has found or started it. The runs of a sweep share it: a throwaway cluster
@@ -159,6 +165,28 @@ impl LessonOptions for Options {
     const AFTER_HELP: Option<&'static str> = Some(AFTER_HELP);
 
     fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
+        if self.database_url.is_none() {
+            match std::env::var(DATABASE_URL) {
+                Ok(url) if !url.trim().is_empty() => {
+                    // Its value is not repeated: it may hold a password.
+                    let url = connection_string(&url).map_err(|_| {
+                        "DATABASE_URL is set, but not to a connection string the lesson can read: unset it, or set \
+                         it to one such as postgres://me@localhost/mine"
+                            .to_string()
+                    })?;
+                    self.database_url = Some(url);
+                }
+                Ok(_) => {}
+                Err(std::env::VarError::NotPresent) => {}
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(
+                        "DATABASE_URL is set, but not to text (UTF-8): unset it, or set it to a connection \
+                                string such as postgres://me@localhost/mine"
+                            .to_string(),
+                    );
+                }
+            }
+        }
         if self.processes > settings.workers {
             return Err(format!(
                 "--processes {} is more than --workers {}: each process runs at least one worker",

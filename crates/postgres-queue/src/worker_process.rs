@@ -139,6 +139,7 @@ pub fn main_if_asked() -> Option<ExitCode> {
         return None;
     }
     let process = WorkerProcess::parse_from(std::env::args().skip(1));
+    let lesson = std::os::unix::process::parent_id();
     // The lesson holds this process's standard input open for as long as it runs. When it ends, in any way
     // (even killed), the pipe closes: this process ends too, instead of waiting forever for a queue that no
     // one will close. The lesson also writes on it, once, the word that asks the workers to stop still at
@@ -156,6 +157,11 @@ pub fn main_if_asked() -> Option<ExitCode> {
     let runtime = lesson_support::clock::runtime(true);
     match runtime.block_on(run(process)) {
         Ok(()) => Some(ExitCode::SUCCESS),
+        // The lesson ended first (killed, or stopped by a signal): its throwaway server stops with it, and
+        // this process's connection is closed before it has read the end of its standard input. No one is
+        // left to read an error, and a learner would take it for the cause: end quietly. (An ended parent's
+        // children are given to another, so the parent's number changes.)
+        Err(_) if std::os::unix::process::parent_id() != lesson => Some(ExitCode::FAILURE),
         Err(problem) => {
             eprintln!("error: worker process: {problem}");
             Some(ExitCode::FAILURE)

@@ -75,6 +75,31 @@ fn with_no_database_url_a_throwaway_cluster_comes_and_goes() {
     assert!(!cluster.exists(), "the program returned and left its cluster behind: {}", cluster.display());
 }
 
+/// A lesson stopped by SIGTERM (`kill`, `timeout`) ends at once; its worker processes end with it, without a
+/// word: their connections close as the throwaway server stops, and an error from each would only hide what
+/// happened. The cluster is gone soon after.
+#[test]
+fn a_lesson_ended_by_sigterm_leaves_no_worker_complaining() {
+    use std::io::BufRead;
+    let mut program = Command::new(env!("CARGO_BIN_EXE_postgres-queue"))
+        .args(["--jobs", "1000"])
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the lesson's program runs");
+    let mut lines = std::io::BufReader::new(program.stdout.take().expect("a pipe")).lines();
+    assert!(lines.any(|line| line.is_ok_and(|line| line.contains("Processed: "))), "no job was processed");
+    let terminated = Command::new("kill").args(["-TERM", &program.id().to_string()]).status().expect("kill");
+    assert!(terminated.success());
+    // Standard error is shared by the worker processes: it ends when the last of them has ended.
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut program.stderr.take().expect("a pipe"), &mut said).expect("readable");
+    let _ = program.wait();
+    assert_eq!(said, "", "what the lesson and its workers said on standard error");
+}
+
 /// A cluster whose keeper was killed before it could clean up (its program killed too) is stopped and
 /// deleted by the next run that starts a cluster in the same folder. (A temporary folder of this test's own:
 /// another run that starts a cluster meanwhile would clean it up first.)
@@ -240,6 +265,21 @@ fn an_urgent_job_jumps_the_queue() {
     let processed: Vec<&str> = output.lines().filter(|line| line.contains("Processed:")).collect();
     let eighth = processed.iter().position(|line| line.contains("process_item_8 ")).expect("job 8 processed");
     assert!(eighth < 7, "the urgent job was not taken before the others:\n{output}");
+}
+
+/// An empty `DATABASE_URL` (`export DATABASE_URL=`) is not set, as for PostgreSQL's own programs: the lesson
+/// starts its throwaway cluster. One that is not a connection string is named as `DATABASE_URL`, the
+/// variable the learner set, not as the flag, and its value is not repeated: it may hold a password.
+#[test]
+fn an_empty_database_url_is_not_set_and_a_bad_one_is_named() {
+    let output = run_with(&["--jobs", "2", "--workers", "1", "--processes", "1"], Some(""));
+    assert!(Summary::of(&output).is_clean(), "{output}");
+    let output = run_with(&["--jobs", "2"], Some("secret nonsense"));
+    assert_eq!(
+        output,
+        "error: DATABASE_URL is set, but not to a connection string the lesson can read: unset it, or set it to \
+         one such as postgres://me@localhost/mine (see --help)\n[exit status 2]\n"
+    );
 }
 
 #[test]
