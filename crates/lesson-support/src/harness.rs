@@ -410,8 +410,9 @@ impl TaskLog {
         self.ended_job(job, Some(End::DeadLettered), Ending::Failed, line);
     }
 
-    /// Prints `line` and writes in the ledger that `job` was handed back unstarted: a cancelled run will not
-    /// process it, and says so.
+    /// Prints `line` and writes in the ledger that `job` was handed back: a cancelled run will not process it,
+    /// and says so; or (lesson 9's `--workers-only`) it went back to a queue it came from, and a worker of
+    /// another program ended it.
     pub fn returned(&self, job: &Job, line: impl Display) {
         self.harness.event(|record, at| {
             let Record { transcript, ledger, tasks, timeline, report, .. } = record;

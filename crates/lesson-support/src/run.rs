@@ -72,6 +72,13 @@ pub trait LessonOptions: Args + Clone {
         false
     }
 
+    /// Whether the run's workers take their jobs from a queue that another program fills, and the run makes
+    /// none (lesson 9's `--workers-only`). Its heading and summary say so: each job a worker takes is written
+    /// in the ledger as it arrives ([`TaskLog::produced`](crate::TaskLog::produced)), and counted as taken.
+    fn takes_jobs_from_elsewhere(&self) -> bool {
+        false
+    }
+
     /// Checks what a single flag's parser cannot, a value that depends on another flag (a job number that
     /// must not be above `--jobs`), and puts the options in the form the run uses (job lists sorted for a
     /// quick look-up). A mistake is one line naming the flag and what it accepts.
@@ -372,6 +379,13 @@ where
 
 /// The first line of a run: the lesson's heading and the settings that shape the run.
 fn heading(about: Lesson, settings: &Settings) -> String {
+    if settings.jobs_from_elsewhere {
+        // The jobs and the queue's size are the program's that makes the jobs.
+        return format!(
+            "--- {}: workers only (workers {}, seed {}) ---",
+            about.heading, settings.workers, settings.seed
+        );
+    }
     let queue = match settings.queue_size {
         0 => "no limit".to_string(),
         size => size.to_string(),
@@ -435,7 +449,10 @@ fn parse<O: LessonOptions>(
             .check()
             .and_then(|()| command_line.options.prepare(&command_line.settings))
         {
-            Ok(()) => Ok((command_line.settings, command_line.options)),
+            Ok(()) => {
+                command_line.settings.jobs_from_elsewhere = command_line.options.takes_jobs_from_elsewhere();
+                Ok((command_line.settings, command_line.options))
+            }
             Err(mistake) => Err(Usage::Mistake(format!("error: {mistake} (see --help)"))),
         },
         Err(error) => match error.kind() {

@@ -73,6 +73,12 @@ pub struct Settings {
     #[arg(skip)]
     pub on_threads: bool,
 
+    /// Whether this run's workers take jobs that another program makes and puts in a shared queue (lesson 9's
+    /// `--workers-only`), as the lesson's options say: the run makes no job itself, and its summary counts the
+    /// jobs taken, not produced.
+    #[arg(skip)]
+    pub jobs_from_elsewhere: bool,
+
     /// Whether `--queue-size` was given on the command line, rather than left at its default: a lesson without
     /// a queue says that the flag has no meaning there.
     #[arg(skip)]

@@ -108,8 +108,13 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     // A job that was never made (the run was stopped, or the producer was stuck) is not lost: it is named.
     let never_made = settings.jobs.saturating_sub(ledger.produced);
     let never_made_note = if never_made > 0 { format!(" ({never_made} never made)") } else { String::new() };
+    // A run of workers only makes no job: it counts those its workers took from the queue another program fills.
+    let (came, produced) = match settings.jobs_from_elsewhere {
+        false => ("produced", format!("{} of {}{never_made_note}", ledger.produced, settings.jobs)),
+        true => ("taken", format!("{} from the queue of the program that makes them", ledger.produced)),
+    };
     let mut table = vec![
-        ("produced", format!("{} of {}{never_made_note}", ledger.produced, settings.jobs)),
+        (came, produced),
         ("processed", ledger.processed.to_string()),
         ("failed", ledger.failed.to_string()),
     ];
@@ -131,7 +136,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     table.push((
         "accounted",
         format!(
-            "{} produced = {} processed + {} failed{rare} + {} lost",
+            "{} {came} = {} processed + {} failed{rare} + {} lost",
             ledger.produced,
             ledger.processed,
             ledger.failed,

@@ -3,7 +3,8 @@
 //!
 //! Every earlier lesson kept its queue in the program's memory: when the program dies, every queued job dies
 //! with it, and one machine is the limit. Here the queue is a table, and the workers are other processes
-//! (`--processes`), which could run on other machines with the same connection string. Each earlier idea has
+//! (`--processes`), which could run on other machines with the same connection string (`--workers-only` runs
+//! them alone, for a lesson that runs elsewhere). Each earlier idea has
 //! its twin in the database:
 //!
 //! | in memory (lessons 1 to 5)                        | in PostgreSQL (this lesson, `queue.rs`)                        |
@@ -78,7 +79,7 @@ const AFTER_HELP: &str = concat!(
     "The workers are processes, on the wall clock sped up 50 times (with --real-time, not sped up): which worker ",
     "takes which job, and the times, change from run to run; the jobs and the accounting do not, and --sorted ",
     "prints them. With --kill-worker-at, or a --lease shorter than a job, which jobs are delivered again ",
-    "changes too, and --sorted shows it as it was.\n\n",
+    "changes too, and --sorted shows it as it was; with --workers-only, which jobs this program's workers take.\n\n",
     "Exit status: 0 every job accounted for, in the transcript and in the database; 1 something went wrong ",
     "(a job lost, an effect written twice, a process that ended without shutting down); 2 a mistake in the flags; ",
     "3 no PostgreSQL (the programs are not installed, or DATABASE_URL cannot be reached); 130 Ctrl-C.",
@@ -154,6 +155,12 @@ pub struct Options {
     #[arg(long, value_name = "URL", allow_hyphen_values = true, value_parser = connection_string)]
     pub database_url: Option<String>,
 
+    /// Run worker processes only, for the queue of a lesson that runs elsewhere (another terminal, another
+    /// machine) on the same server (--database-url, or DATABASE_URL): they wait for its queue to open, take
+    /// jobs from it beside the lesson's own workers, and stop once it is closed. That lesson keeps the account.
+    #[arg(long)]
+    pub workers_only: bool,
+
     /// The server, once `set_up` has found or started it. The runs of a sweep share it: a throwaway cluster
     /// stops when the last of them drops it, before the program returns (see `server.rs`).
     #[arg(skip)]
@@ -163,6 +170,10 @@ pub struct Options {
 impl LessonOptions for Options {
     const ON_THREADS: bool = true;
     const AFTER_HELP: Option<&'static str> = Some(AFTER_HELP);
+
+    fn takes_jobs_from_elsewhere(&self) -> bool {
+        self.workers_only
+    }
 
     fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
         if self.database_url.is_none() {
@@ -185,6 +196,23 @@ impl LessonOptions for Options {
                             .to_string(),
                     );
                 }
+            }
+        }
+        if self.workers_only {
+            if self.database_url.is_none() {
+                return Err("--workers-only needs the server of the lesson whose queue they work for: give \
+                            --database-url, or set DATABASE_URL, as for that lesson"
+                    .to_string());
+            }
+            let the_lesson_s = [
+                (self.kill_worker_at.is_some(), "--kill-worker-at"),
+                (!self.urgent.is_empty(), "--urgent"),
+                (self.replay_dead_letters, "--replay-dead-letters"),
+            ];
+            if let Some((_, flag)) = the_lesson_s.iter().find(|(given, _)| *given) {
+                return Err(format!(
+                    "{flag} is for the lesson that makes the jobs, not for --workers-only: give it to that lesson"
+                ));
             }
         }
         if self.processes > settings.workers {
@@ -219,10 +247,15 @@ impl LessonOptions for Options {
             None => Server::start_throwaway(&server::clusters_folder())?,
         };
         // Connect once now, and make a first fresh queue: a server that cannot be reached, or a schema that
-        // holds what the lesson did not make, is a set-up problem, said in one line before any run.
+        // holds what the lesson did not make, is a set-up problem, said in one line before any run. (Workers
+        // only make nothing: the queue is the other lesson's.)
+        let workers_only = self.workers_only;
         lesson_support::clock::runtime(true)
             .block_on(async {
                 let (client, _) = server.connect().await?;
+                if workers_only {
+                    return Ok(());
+                }
                 queue::create(&client, SCHEMA).await.map_err(|error| queue::refusal(SCHEMA, &error))
             })
             .map_err(|problem| format!("{problem} ({})", server.describe()))?;
@@ -272,7 +305,11 @@ const LOOK_AGAIN_EVERY: Duration = Duration::from_secs(2);
 /// job, closes the queue, and holds the database's account against the transcript's.
 pub async fn run(harness: Harness, options: Options) {
     let main = harness.task_log("Main");
-    if let Err(problem) = coordinate(&harness, &main, &options).await {
+    let ran = match options.workers_only {
+        false => coordinate(&harness, &main, &options).await,
+        true => work_for_a_queue_elsewhere(&harness, &main, &options).await,
+    };
+    if let Err(problem) = ran {
         main.say(format_args!("!! {problem}"));
         harness.fail(problem);
     }
@@ -281,7 +318,6 @@ pub async fn run(harness: Harness, options: Options) {
 
 /// What `run` does, with every database error handed back.
 async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Result<(), String> {
-    let settings = harness.settings();
     let server = options.server.as_ref().expect("set_up found the server");
     let database = |error: tokio_postgres::Error| format!("the database: {}", server::reason(&error));
     let look_again = harness.wall_time(LOOK_AGAIN_EVERY);
@@ -294,22 +330,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
     // Which server it is (DATABASE_URL's, or a throwaway cluster) is left out, so that every run says the same.
     main.say(format_args!("The queue is a table in PostgreSQL, in a schema of its own: {SCHEMA}"));
 
-    let template = WorkerProcess {
-        process: 0,
-        workers: Vec::new(),
-        connect: server.connection_string().to_string(),
-        schema: SCHEMA.to_string(),
-        seed: settings.seed,
-        speed_up: settings.speed_up(),
-        fail_rate: options.fail_rate,
-        poison: options.poison.clone(),
-        max_attempts: options.max_attempts,
-        backoff_ms: options.backoff_ms,
-        lease_ms: (options.lease * 1000.0) as u64,
-        stall: options.stall,
-        no_work: options.no_work,
-        bounded: settings.queue_size > 0,
-    };
+    let template = worker_process_template(harness, options);
     let kill_at = options.kill_worker_at.map(Duration::from_secs_f64);
     let processes = WorkerProcesses::start(harness, options.processes, &template, kill_at)?;
     main.say(format_args!(
@@ -337,9 +358,86 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
     // The twin of the sentinel: the workers see it, and stop once nothing is left.
     main.say("Every job is done or dead: closing the queue");
     queue.close().await.map_err(database)?;
-    processes.wait().watched(main, "the worker processes to finish").await;
+    let books = processes.wait().watched(main, "the worker processes to finish").await;
 
-    check_the_database(harness, main, &queue).await.map_err(database)
+    check_the_database(harness, main, &queue, &books).await.map_err(database)
+}
+
+/// What every worker process is told, but its number and its workers'.
+fn worker_process_template(harness: &Harness, options: &Options) -> WorkerProcess {
+    let settings = harness.settings();
+    let server = options.server.as_ref().expect("set_up found the server");
+    WorkerProcess {
+        process: 0,
+        name_prefix: String::new(),
+        wait_for_queue: false,
+        workers: Vec::new(),
+        connect: server.connection_string().to_string(),
+        schema: SCHEMA.to_string(),
+        seed: settings.seed,
+        speed_up: settings.speed_up(),
+        fail_rate: options.fail_rate,
+        poison: options.poison.clone(),
+        max_attempts: options.max_attempts,
+        backoff_ms: options.backoff_ms,
+        lease_ms: (options.lease * 1000.0) as u64,
+        stall: options.stall,
+        no_work: options.no_work,
+        bounded: settings.queue_size > 0,
+    }
+}
+
+/// `--workers-only`: worker processes for the queue of a lesson that runs elsewhere, and nothing else. They
+/// wait for its queue to open, take jobs beside its own workers, and stop once it is closed and every job is
+/// done or dead. What this program's ledger holds is the jobs its workers took, each ended here or given back.
+async fn work_for_a_queue_elsewhere(
+    harness: &Harness,
+    main: &TaskLog,
+    options: &Options,
+) -> Result<(), String> {
+    main.say(format_args!(
+        "Workers only (--workers-only): the queue in {SCHEMA} is made, filled and closed by the lesson that runs \
+         elsewhere on this server; its workers and these share it"
+    ));
+    let template = WorkerProcess {
+        name_prefix: format!("{}:", this_program()),
+        wait_for_queue: true,
+        ..worker_process_template(harness, options)
+    };
+    let processes = WorkerProcesses::start(harness, options.processes, &template, None)?;
+    main.say(format_args!(
+        "Started {} worker processes; each waits for the queue to open, then takes jobs from it",
+        options.processes
+    ));
+    let books = processes.wait().watched(main, "the worker processes to finish").await;
+    // A job taken here and ended elsewhere: given back to the queue (a retry, a lease that ran out), and a
+    // worker of the other program ended it. It is not lost: this program's part of it is over.
+    for &number in books.taken.iter().filter(|number| !books.ended.contains(number)) {
+        let job = harness.job(number);
+        main.returned(
+            &job,
+            format_args!("{} went back to the queue, and a worker elsewhere ended it", job.name()),
+        );
+    }
+    main.say(format_args!(
+        "These workers took {} job(s) from the queue and ended {}; the lesson that made the jobs keeps their \
+         account",
+        books.taken.len(),
+        books.ended.len()
+    ));
+    Ok(())
+}
+
+/// What names this program among every program whose workers share a queue: the machine, and the program's
+/// process number on it (`laptop.4242`).
+fn this_program() -> String {
+    let machine = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|name| name.trim().to_string())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "here".to_string());
+    format!("{machine}.{}", std::process::id())
 }
 
 /// The producer: makes `--jobs` jobs and puts each in the table, waiting while `--queue-size` are queued.
@@ -385,7 +483,21 @@ async fn check_the_database(
     harness: &Harness,
     main: &TaskLog,
     queue: &Queue,
+    books: &processes::Books,
 ) -> Result<(), tokio_postgres::Error> {
+    // Jobs that no worker of this program reported ended: workers of another program ended them
+    // (`--workers-only`, whose names carry their program's: `laptop.4242:P1/Worker-1`), or one of these
+    // workers did and its process was killed before it could say so. The database says who.
+    for ended in queue.ended_jobs().await?.iter().filter(|ended| !books.ended.contains(&ended.number)) {
+        let job = harness.job(ended.number);
+        let (name, by) = (job.name(), &ended.by);
+        let whose =
+            if by.contains(':') { "elsewhere, by" } else { "by a worker that did not live to say so," };
+        match ended.done {
+            true => main.processed(&job, format_args!("{name} was done {whose} {by}")),
+            false => main.dead_lettered(&job, format_args!("{name} died {whose} {by}")),
+        }
+    }
     let account = queue.account().await?;
     main.say(format_args!(
         "The database's account: {} jobs, {} done, {} dead, {} results written",

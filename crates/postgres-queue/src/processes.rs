@@ -17,14 +17,20 @@ use crate::worker_process::{WorkerProcess, worker_name};
 /// The worker processes of a run, each with the task that reads its reports.
 pub struct WorkerProcesses {
     relays: Vec<JoinHandle<()>>,
+    books: Arc<Mutex<Books>>,
 }
 
 /// What the lesson knows of every job's end, across every process: a job's end is written in the ledger
 /// once, whichever process reports it, and a job that comes back from the dead is told apart.
 #[derive(Debug, Default)]
-struct Books {
-    ended: HashSet<usize>,
-    dead: BTreeSet<usize>,
+pub struct Books {
+    /// The jobs whose end a worker of this program reported: done, or dead.
+    pub ended: HashSet<usize>,
+    /// The jobs that died here, and have not come back.
+    pub dead: BTreeSet<usize>,
+    /// With `--workers-only`, the jobs this program's workers took from the queue: each is written in the
+    /// ledger as it arrives, when a worker takes it first.
+    pub taken: BTreeSet<usize>,
 }
 
 impl WorkerProcesses {
@@ -47,7 +53,9 @@ impl WorkerProcesses {
                 (1..=workers).filter(|worker| (worker - 1) * processes / workers + 1 == process).collect();
             let tasks: BTreeMap<usize, TaskLog> = numbers
                 .iter()
-                .map(|&worker| (worker, harness.task_log(worker_name(process, worker))))
+                .map(|&worker| {
+                    (worker, harness.task_log(worker_name(&template.name_prefix, process, worker)))
+                })
                 .collect();
             let arguments = WorkerProcess { process, workers: numbers, ..template.clone() }.to_args();
             let child = Command::new(&program)
@@ -74,14 +82,16 @@ impl WorkerProcesses {
             };
             relays.push(tokio::spawn(relay.run(child, kill_at)));
         }
-        Ok(WorkerProcesses { relays })
+        Ok(WorkerProcesses { relays, books })
     }
 
-    /// Waits until every worker process has ended and every report is written down.
-    pub async fn wait(self) {
+    /// Waits until every worker process has ended and every report is written down, and returns what their
+    /// workers reported, for the lesson to hold against the database.
+    pub async fn wait(self) -> Books {
         for relay in self.relays {
             relay.await.expect("a relay does not panic");
         }
+        std::mem::take(&mut *self.books.lock().expect("no relay panics holding the books"))
     }
 }
 
@@ -198,6 +208,10 @@ impl Relay {
         match event.what {
             What::Took { job, delivery, from } => {
                 self.held.insert(event.worker, (job, self.harness.elapsed()));
+                // `--workers-only`: this program made no job; one arrives when a worker here takes it first.
+                if self.harness.settings().jobs_from_elsewhere && books.taken.insert(job) {
+                    task.produced(&self.harness.job(job));
+                }
                 if let Some(from) = from {
                     let name = self.harness.job(job).name();
                     task.say(format_args!(
@@ -309,7 +323,8 @@ mod tests {
             let producer = harness.task_log("Producer");
             producer.produced(&harness.job(1));
             producer.shut_down();
-            let tasks = [1, 2].into_iter().map(|worker| (worker, harness.task_log(worker_name(1, worker))));
+            let tasks =
+                [1, 2].into_iter().map(|worker| (worker, harness.task_log(worker_name("", 1, worker))));
             let mut relay = Relay {
                 harness: harness.clone(),
                 process: 1,

@@ -468,6 +468,17 @@ pub struct Account {
     pub delivered_again: Vec<(usize, u32, u32)>,
 }
 
+/// A job that has ended, as [`Queue::ended_jobs`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndedJob {
+    /// The job's number.
+    pub number: usize,
+    /// Done (its result written), or else dead.
+    pub done: bool,
+    /// The worker that wrote its result, or held it last.
+    pub by: String,
+}
+
 impl Queue {
     /// The database's own account of the run.
     pub async fn account(&self) -> Result<Account, Error> {
@@ -503,6 +514,26 @@ impl Queue {
                 })
                 .collect(),
         })
+    }
+
+    /// Every job that has ended, done or dead, with the worker that ended it: the one that wrote its result,
+    /// or held it last. The lesson holds them against the ends its own workers reported, to find the jobs
+    /// that workers of another program ended (`--workers-only`).
+    pub async fn ended_jobs(&self) -> Result<Vec<EndedJob>, Error> {
+        let rows = self
+            .client
+            .query(
+                "SELECT jobs.number, jobs.state = 'done', coalesce(results.written_by, jobs.leased_by, '')
+                 FROM jobs LEFT JOIN results ON results.job = jobs.number
+                 WHERE jobs.state IN ('done', 'dead')
+                 ORDER BY jobs.number",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| EndedJob { number: row.get::<_, i32>(0) as usize, done: row.get(1), by: row.get(2) })
+            .collect())
     }
 
     /// Waits until every job is done or dead: lesson 3's `queue.join()`, on the table. `bell` rings on

@@ -45,6 +45,15 @@ pub struct WorkerProcess {
     /// The process's number, from 1: `P1`.
     #[arg(long)]
     pub process: usize,
+    /// What goes before its name, `P1`: nothing for the lesson's own processes; for those of
+    /// `--workers-only`, the machine and the program (`laptop.4242:`), so that no two workers anywhere share
+    /// a name (the queue knows a lease's holder by it).
+    #[arg(long, default_value = "")]
+    pub name_prefix: String,
+    /// Wait for the queue to be there, and open, before taking jobs: a process of `--workers-only` may start
+    /// before the lesson that makes the queue.
+    #[arg(long)]
+    pub wait_for_queue: bool,
     /// The numbers of the workers it runs, across every process.
     #[arg(long, value_delimiter = ',', required = true)]
     pub workers: Vec<usize>,
@@ -105,6 +114,12 @@ impl WorkerProcess {
             format!("--backoff-ms={}", self.backoff_ms),
             format!("--lease-ms={}", self.lease_ms),
         ];
+        if !self.name_prefix.is_empty() {
+            args.push(format!("--name-prefix={}", self.name_prefix));
+        }
+        if self.wait_for_queue {
+            args.push("--wait-for-queue".to_string());
+        }
         if let Some(job) = self.stall {
             args.push(format!("--stall={job}"));
         }
@@ -126,9 +141,10 @@ impl WorkerProcess {
     }
 }
 
-/// The worker's name in the transcript, and in the database's `leased_by`: `P1/Worker-2`.
-pub fn worker_name(process: usize, worker: usize) -> String {
-    format!("P{process}/Worker-{worker}")
+/// The worker's name in the transcript, and in the database's `leased_by`: `P1/Worker-2`, or with a prefix
+/// (see [`WorkerProcess::name_prefix`]) `laptop.4242:P1/Worker-2`.
+pub fn worker_name(prefix: &str, process: usize, worker: usize) -> String {
+    format!("{prefix}P{process}/Worker-{worker}")
 }
 
 /// Runs a worker process, if this program was started as one; `None` if it was not.
@@ -173,6 +189,9 @@ pub fn main_if_asked() -> Option<ExitCode> {
 async fn run(process: WorkerProcess) -> Result<(), String> {
     let (client, bells) = server::connect(&process.connect).await?;
     let database = |error: tokio_postgres::Error| format!("the database: {}", server::reason(&error));
+    if process.wait_for_queue {
+        wait_for_an_open_queue(&client, &process).await.map_err(database)?;
+    }
     let queue = Queue::new(client, &process.schema).await.map_err(database)?;
     queue.listen(queue::JOBS_CHANGED).await.map_err(database)?;
     // Each worker has a channel of its own, on which a new job wakes it: named after the server process of
@@ -204,6 +223,32 @@ async fn run(process: WorkerProcess) -> Result<(), String> {
     Ok(())
 }
 
+/// How often a process of `--workers-only` looks whether the queue is there and open, on the lesson's clock.
+const LOOK_FOR_THE_QUEUE_EVERY: Duration = Duration::from_millis(100);
+
+/// Waits until the queue's tables are there and the queue is open: a lesson elsewhere has made it, and has not
+/// closed it yet. (A closed queue may be an earlier run's: the next run makes it afresh, open.)
+async fn wait_for_an_open_queue(
+    client: &tokio_postgres::Client,
+    process: &WorkerProcess,
+) -> Result<(), tokio_postgres::Error> {
+    use tokio_postgres::error::SqlState;
+    let look = format!("SELECT NOT closed FROM {}.queue", process.schema);
+    loop {
+        match client.query_one(&look, &[]).await {
+            Ok(row) if row.get::<_, bool>(0) => return Ok(()),
+            Ok(_) => {}
+            // Not made yet, or being made afresh.
+            Err(error)
+                if error.code().is_some_and(|code| {
+                    [SqlState::UNDEFINED_TABLE, SqlState::INVALID_SCHEMA_NAME].contains(code)
+                }) => {}
+            Err(error) => return Err(error),
+        }
+        tokio::time::sleep(process.wall(LOOK_FOR_THE_QUEUE_EVERY)).await;
+    }
+}
+
 /// A safety net under the notifications: a worker with nothing to do looks again at least this often (on
 /// the lesson's clock), even if no notification came. Notifications are not stored: one sent while a
 /// connection is being made is lost.
@@ -229,7 +274,7 @@ async fn work(
     wake_ups: WakeUps,
     process: Arc<WorkerProcess>,
 ) -> Result<(), tokio_postgres::Error> {
-    let name = worker_name(process.process, worker);
+    let name = worker_name(&process.name_prefix, process.process, worker);
     let report = |what: What| println!("{}", Event { worker, what });
     let workload = Workload::new(process.seed);
     let lease = process.wall(Duration::from_millis(process.lease_ms));

@@ -346,6 +346,73 @@ fn a_server_with_password_login_runs_the_lesson() {
     assert!(output.contains("The database's account: 6 jobs, 6 done, 0 dead, 6 results written"), "{output}");
 }
 
+/// Workers on a second machine: `--workers-only`, started first against the lesson's server over TCP, waits
+/// for the queue to open, and its workers take jobs beside the lesson's one. Each program accounts for every
+/// job it has to: the lesson for all it made, naming those done elsewhere, and the workers for all they took.
+///
+/// The workers are connected and looking before the lesson opens its queue, and the lesson's one worker
+/// needs about a second of wall time for its hundred jobs alone: the second program has that long to take one.
+#[test]
+fn workers_only_share_the_lesson_s_queue_over_tcp() {
+    use std::io::BufRead;
+    let at = database_of_a_user_with_a_password("learner_on_two_machines");
+    let url = format!("postgres://learner_on_two_machines:right-password@{at}");
+    let mut workers = Command::new(env!("CARGO_BIN_EXE_postgres-queue"))
+        .args(["--workers-only", "--workers", "2", "--processes", "1"])
+        .env("DATABASE_URL", &url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the lesson's program runs");
+    let mut lines = std::io::BufReader::new(workers.stdout.take().expect("a pipe")).lines();
+    let mut elsewhere = String::new();
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        elsewhere.push_str(&line);
+        elsewhere.push('\n');
+        if line.contains("Started 1 worker processes") {
+            break;
+        }
+    }
+    let lesson = run_with(&["--jobs", "100", "--workers", "1", "--processes", "1"], Some(&url));
+    for line in lines {
+        elsewhere.push_str(&line.expect("a line"));
+        elsewhere.push('\n');
+    }
+    let status = workers.wait().expect("it ends");
+    assert!(status.success(), "{elsewhere}");
+
+    let summary = Summary::of(&lesson);
+    assert!(summary.is_clean() && summary.processed == 100, "{lesson}");
+    assert!(
+        lesson.contains("The database's account: 100 jobs, 100 done, 0 dead, 100 results written"),
+        "{lesson}"
+    );
+    let done_elsewhere = lesson.matches(" was done elsewhere, by ").count();
+    let taken = elsewhere.matches("] Processed: process_item_").count();
+    assert!(taken >= 1, "the workers elsewhere took no job:\n{elsewhere}\n{lesson}");
+    assert_eq!(done_elsewhere, taken, "the lesson names every job done elsewhere:\n{elsewhere}\n{lesson}");
+    assert!(elsewhere.contains("workers only (workers 2, seed 1)"), "{elsewhere}");
+    assert!(elsewhere.contains(&format!("  accounted     {taken} taken = {taken} processed")), "{elsewhere}");
+    assert!(elsewhere.contains("Exit status 0"), "{elsewhere}");
+}
+
+/// `--workers-only` needs a server to find the queue on, and leaves the lesson's flags to the lesson.
+#[test]
+fn workers_only_without_a_server_or_with_the_lesson_s_flags_is_refused() {
+    assert_eq!(
+        run_with(&["--workers-only"], None),
+        "error: --workers-only needs the server of the lesson whose queue they work for: give --database-url, \
+         or set DATABASE_URL, as for that lesson (see --help)\n[exit status 2]\n"
+    );
+    assert_eq!(
+        run_with(&["--workers-only", "--urgent", "3", "--database-url", "host=/nowhere"], None),
+        "error: --urgent is for the lesson that makes the jobs, not for --workers-only: give it to that lesson \
+         (see --help)\n[exit status 2]\n"
+    );
+}
+
 /// A connection that fails says where it went and the reason underneath, in one line, with status 3:
 /// tokio-postgres's own words are only "db error", "error connecting to server" or "invalid configuration".
 #[test]
