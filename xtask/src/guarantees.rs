@@ -52,7 +52,7 @@ pub fn broken(report: &RunReport, flags: &[String]) -> Vec<String> {
                     "job {job} failed ({flag} {job}) but the transcript says it was processed: a failure \
                      reported as a success"
                 ));
-            } else if count == 0 {
+            } else if count == 0 && !report.too_long {
                 sentences.push(format!(
                     "job {job} failed ({flag} {job}) and nothing says so: it is neither processed nor \
                      reported as failed"
@@ -62,7 +62,8 @@ pub fn broken(report: &RunReport, flags: &[String]) -> Vec<String> {
     }
     let lost_silently: Vec<usize> =
         lost.iter().copied().filter(|job| !made_to_fail.contains_key(job)).collect();
-    if !lost_silently.is_empty() {
+    // A run stopped for going on too long has jobs still going, not lost: the sentence above names them.
+    if !lost_silently.is_empty() && !report.too_long {
         sentences.push(lost_jobs(report, &lost_silently));
     }
     if !twice.is_empty() {
@@ -84,6 +85,21 @@ pub fn broken(report: &RunReport, flags: &[String]) -> Vec<String> {
 /// one, why nothing can happen.
 fn stuck(report: &RunReport) -> Option<String> {
     let (_, stopped_at) = report.stall?;
+    if report.too_long {
+        // Never stuck, never done: what is left unended is what keeps it going.
+        let ended: std::collections::BTreeSet<usize> = report.final_ends().map(|ended| ended.job).collect();
+        let going: Vec<usize> =
+            report.produced.iter().map(|(job, _)| *job).filter(|job| !ended.contains(job)).collect();
+        let what = match going.len() {
+            0 => "something was".to_string(),
+            1 => format!("{} was", jobs(&going)),
+            _ => format!("{} were", jobs(&going)),
+        };
+        return Some(format!(
+            "the run never ends, and the watchdog stopped it at {stopped_at:.3}s, long after any run of the \
+             course has ended: {what} still going (a job retried for ever?)"
+        ));
+    }
     // Tasks that wait, grouped by what they wait for, in the order of the first.
     let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
     for (name, end) in &report.tasks {
@@ -329,6 +345,23 @@ mod tests {
                 "the run never ends, and the watchdog stopped it at 10.500s: Main waits for the workers to finish; \
               Worker-1 and Worker-2 wait for the next message from the queue: the producer is done, but nothing \
               tells the workers that no more jobs are coming"
+            ]
+        );
+    }
+
+    /// A job retried for ever keeps a run going, never stuck: the watchdog stops it at the run's time limit,
+    /// and the sentence names the job still going, once, without also calling it lost or silent.
+    #[test]
+    fn a_run_that_never_ends_names_the_job_still_going() {
+        let text = "produced 1 0.1\nproduced 4 0.2\nended 1 processed Worker-1 0.5\n\
+                    task Main waiting 0.2 every job to be done\ntask Producer shut-down 0.2\n\
+                    task Worker-1 waiting 0.5 the next job\njobs 2 made 2\nstalled 6000.1 6000.5 too-long\n\
+                    status 1\n";
+        assert_eq!(
+            broken(&report(text), &["--poison".to_string(), "4".to_string()]),
+            [
+                "the run never ends, and the watchdog stopped it at 6000.500s, long after any run of the course has \
+                 ended: job 4 was still going (a job retried for ever?)"
             ]
         );
     }

@@ -83,6 +83,9 @@ pub struct RunReport {
     pub tasks: Vec<(String, TaskEnd)>,
     /// When the last event happened and when the watchdog stopped the run, if it did.
     pub stall: Option<(f64, f64)>,
+    /// Whether the watchdog stopped the run for going on far longer than any run of the course, rather than
+    /// for being stuck.
+    pub too_long: bool,
     /// What the ledger found impossible (a job that ended twice).
     pub mistakes: Vec<String>,
     /// The exit status.
@@ -158,6 +161,7 @@ impl RunReport {
                 "stalled" => {
                     let last_event = number(field()?)?;
                     report.stall = Some((last_event, number(field()?)?));
+                    report.too_long = words.next() == Some("too-long");
                 }
                 "mistake" => report.mistakes.push(words.collect::<Vec<_>>().join(" ")),
                 "status" => report.status = field()?.parse().map_err(|_| mistake())?,

@@ -63,6 +63,17 @@ pub struct Options {
 }
 
 impl LessonOptions for Options {
+    /// A job's every attempt (each takes a second at most) and every backoff between them, and a replay's:
+    /// the watchdog stops a run that goes on far longer, such as one whose retries never give up.
+    fn longest_job(&self) -> Duration {
+        let policy = RetryPolicy {
+            max_attempts: self.max_attempts,
+            base_delay: Duration::from_millis(self.backoff_ms),
+        };
+        let backoffs: Duration = (2..=self.max_attempts).map(|next| policy.delay_before(next)).sum();
+        Duration::from_secs(u64::from(self.max_attempts) + 1) + backoffs
+    }
+
     fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
         if self.replay_dead_letters && settings.is_sweep() {
             return Err(

@@ -51,6 +51,11 @@ fn common<Q: LessonQueue>() -> Vec<Scenario> {
             body: every_item_once::<Q>,
         },
         Scenario {
+            name: "every-put-wakes-a-get",
+            promise: "2 consumers wait, 2 items are put, the queue stays open: each put wakes a get()",
+            body: every_put_wakes_a_get::<Q>,
+        },
+        Scenario {
             name: "join-waits",
             promise: "join() returns only once every item put is done, its receipt dropped",
             body: join_waits_for_every_receipt::<Q>,
@@ -211,6 +216,42 @@ fn consume<Q: LessonQueue>(
         }
         board::note(&name, format!("took {count} item(s); then get() returned None"));
     })
+}
+
+/// Two consumers each wait for one item; `Main` puts two, on a queue of two, and keeps the queue open until
+/// both consumers have theirs: each put must wake a `get()`. (Closing the queue wakes every `get()`, and
+/// would hide a wake-up lost on the way: the sender is dropped only at the end.)
+fn every_put_wakes_a_get<Q: LessonQueue>() {
+    shuttle::future::block_on(async {
+        let (sender, queue) = Q::channel(2);
+        let consumers: Vec<_> = (1..=2)
+            .map(|number| {
+                let queue = queue.clone();
+                tokio::spawn(async move {
+                    let name = format!("Consumer-{number}");
+                    let _mark = board::mark(&name);
+                    match waits_in(&name, "get()", Q::get(&queue)).await {
+                        Some((item, receipt)) => {
+                            board::note(&name, format!("took item {item}"));
+                            drop(receipt);
+                        }
+                        None => panic!("{name}'s get() returned None while the queue was open"),
+                    }
+                })
+            })
+            .collect();
+        for item in 1..=2 {
+            let put = waits_in("Main", "put()", Q::put(&sender, item)).await;
+            put.unwrap_or_else(|item| panic!("the put() of item {item} failed: the queue was open"));
+            board::note("Main", format!("put item {item}"));
+        }
+        board::note("Main", "put 2 items; keeps the queue open until both consumers have one");
+        for consumer in consumers {
+            waits_in("Main", "the consumers' ends", consumer).await.expect("a consumer panicked");
+        }
+        drop(queue);
+        drop(sender);
+    });
 }
 
 /// One producer puts three items, two consumers process them, and `Main`, once the producer is done, joins:

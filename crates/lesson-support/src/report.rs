@@ -73,8 +73,15 @@ impl Report {
             let _ = writeln!(self.text, "{line}");
         }
         let _ = writeln!(self.text, "jobs {} made {}", end.jobs, end.jobs_made);
-        if let Some((last_event, stopped_at)) = end.stall {
-            let _ = writeln!(self.text, "stalled {} {}", seconds(last_event), seconds(stopped_at));
+        match end.stall {
+            Some((last_event, stopped_at, false)) => {
+                let _ = writeln!(self.text, "stalled {} {}", seconds(last_event), seconds(stopped_at));
+            }
+            Some((last_event, stopped_at, true)) => {
+                let _ =
+                    writeln!(self.text, "stalled {} {} too-long", seconds(last_event), seconds(stopped_at));
+            }
+            None => {}
         }
         for mistake in end.mistakes {
             let _ = writeln!(self.text, "mistake {mistake}");
@@ -89,7 +96,8 @@ pub(crate) struct RunEnd<'a> {
     pub(crate) tasks: Vec<(&'a str, Activity)>,
     pub(crate) jobs: usize,
     pub(crate) jobs_made: usize,
-    pub(crate) stall: Option<(Duration, Duration)>,
+    /// The last event, the watchdog's stop, and whether it stopped the run for going on too long.
+    pub(crate) stall: Option<(Duration, Duration, bool)>,
     pub(crate) mistakes: &'a [String],
     pub(crate) status: u8,
 }

@@ -79,6 +79,13 @@ pub trait LessonOptions: Args + Clone {
         false
     }
 
+    /// The longest one job can take, every retry and backoff included, when the lesson retries failed jobs
+    /// (lessons 5 and 9): the watchdog stops a run that goes on far longer (see
+    /// [`Settings::run_time_limit`]). Zero, the default, leaves the watchdog's two minutes a job.
+    fn longest_job(&self) -> Duration {
+        Duration::ZERO
+    }
+
     /// Checks what a single flag's parser cannot, a value that depends on another flag (a job number that
     /// must not be above `--jobs`), and puts the options in the form the run uses (job lists sorted for a
     /// quick look-up). A mistake is one line naming the flag and what it accepts.
@@ -451,6 +458,7 @@ fn parse<O: LessonOptions>(
         {
             Ok(()) => {
                 command_line.settings.jobs_from_elsewhere = command_line.options.takes_jobs_from_elsewhere();
+                command_line.settings.longest_job = command_line.options.longest_job();
                 Ok((command_line.settings, command_line.options))
             }
             Err(mistake) => Err(Usage::Mistake(format!("error: {mistake} (see --help)"))),

@@ -73,6 +73,11 @@ pub struct Settings {
     #[arg(skip)]
     pub on_threads: bool,
 
+    /// The longest a job can take with every retry its lesson allows, if that is more than two minutes (see
+    /// [`run_time_limit`](Self::run_time_limit)), as the lesson's options say.
+    #[arg(skip)]
+    pub longest_job: Duration,
+
     /// Whether this run's workers take jobs that another program makes and puts in a shared queue (lesson 9's
     /// `--workers-only`), as the lesson's options say: the run makes no job itself, and its summary counts the
     /// jobs taken, not produced.
@@ -188,6 +193,15 @@ impl Settings {
     /// [`speed_up`](Self::speed_up) of its seconds for each of them. Counted on the run's own clock, ten
     /// seconds would be a fifth of a second of wall time, which a loaded machine can spend starting a thread
     /// or printing a backtrace, and the watchdog would stop a healthy run.
+    /// The longest a run may go on, on the lesson's clock, before the watchdog stops it as one that would never
+    /// end: an hour, and two minutes for each job, or the longest a job can take with its retries
+    /// ([`LessonOptions::longest_job`](crate::LessonOptions::longest_job)). A run of the course takes seconds:
+    /// only a job retried without end, or its like, gets there.
+    pub fn run_time_limit(&self) -> Duration {
+        Duration::from_secs(3600) + self.longest_job.max(Duration::from_secs(120)) * self.jobs as u32
+    }
+
+    /// The watchdog's limit: how long a run may go without an event, on the lesson's clock.
     pub fn watchdog_limit(&self) -> Duration {
         Duration::from_secs(self.watchdog as u64) * self.speed_up()
     }

@@ -45,11 +45,19 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
 
     if let Some(stall) = stall {
         lines.push(String::new());
-        lines.push(format!(
-            "The watchdog stopped the run at {}: nothing had happened since {}, and nothing could.",
-            Seconds(stall.stopped_at),
-            Seconds(stall.last_event),
-        ));
+        lines.push(match stall.too_long {
+            false => format!(
+                "The watchdog stopped the run at {}: nothing had happened since {}, and nothing could.",
+                Seconds(stall.stopped_at),
+                Seconds(stall.last_event),
+            ),
+            true => format!(
+                "The watchdog stopped the run at {}: a run of {} would have ended long before, and this one \
+                 was still going (a job retried for ever?).",
+                Seconds(stall.stopped_at),
+                count(settings.jobs, "job", "jobs"),
+            ),
+        });
         lines.push("Who waits on what:".to_string());
         let width = record.tasks.iter().map(|task| task.name.len()).max().unwrap_or(0);
         for task in &record.tasks {
@@ -203,7 +211,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
             tasks: record.tasks.iter().map(|task| (task.name.as_str(), task.activity)).collect(),
             jobs: settings.jobs,
             jobs_made: harness.jobs_made(),
-            stall: stall.map(|stall| (stall.last_event, stall.stopped_at)),
+            stall: stall.map(|stall| (stall.last_event, stall.stopped_at, stall.too_long)),
             mistakes: record.ledger.mistakes(),
             status,
         };

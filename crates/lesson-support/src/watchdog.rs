@@ -6,12 +6,18 @@
 //! backoff, see [`Harness::expect_progress_in`]), the run is stuck: the watchdog ends it and names every task
 //! that waits, and for what.
 //!
+//! A run can also go on for ever without being stuck: a job retried without end, each retry an event. So the
+//! watchdog also stops a run that outlives any run of the course by far, [`Settings::run_time_limit`]
+//! (an hour, and two minutes per job, on the lesson's clock), whatever happens in it.
+//!
 //! On the simulated clock this costs nothing: once every lesson task is stuck, the watchdog's own timer is
 //! the only one left, so tokio jumps straight to it and a stuck run ends in milliseconds of wall time.
 
 use std::time::Duration;
 
 use crate::harness::Harness;
+#[allow(unused_imports, reason = "named by the module's documentation")]
+use crate::settings::Settings;
 
 /// How often the watchdog looks, as a fraction of its limit.
 const LOOKS_PER_LIMIT: u32 = 10;
@@ -23,11 +29,14 @@ pub struct Stall {
     pub last_event: Duration,
     /// When the watchdog stopped the run.
     pub stopped_at: Duration,
+    /// Whether it stopped the run for going on too long ([`Settings::run_time_limit`]), not for being stuck.
+    pub too_long: bool,
 }
 
 /// Watches `harness` and returns once nothing has happened for `limit`. Run it beside the lesson and stop
 /// the lesson when it returns; it never returns while the lesson makes progress.
 pub async fn watch(harness: &Harness, limit: Duration) -> Stall {
+    let run_time_limit = harness.settings().run_time_limit();
     loop {
         tokio::time::sleep(harness.wall_time(limit / LOOKS_PER_LIMIT)).await;
         let now = harness.elapsed();
@@ -36,7 +45,10 @@ pub async fn watch(harness: &Harness, limit: Duration) -> Stall {
             (record.last_event, record.progress_expected_at)
         };
         if now.saturating_sub(last_event.max(progress_expected_at)) >= limit {
-            return Stall { last_event, stopped_at: now };
+            return Stall { last_event, stopped_at: now, too_long: false };
+        }
+        if now >= run_time_limit {
+            return Stall { last_event, stopped_at: now, too_long: true };
         }
     }
 }
@@ -63,6 +75,33 @@ mod tests {
         });
         assert_eq!(stall.last_event, Duration::ZERO);
         assert_eq!(stall.stopped_at, Duration::from_secs(10));
+    }
+
+    /// A job retried for ever, each retry announced and twice as far off as the last: the run is never
+    /// stuck, and never ends. The watchdog stops it at the run's time limit.
+    #[test]
+    fn a_run_that_never_ends_is_stopped_at_its_time_limit() {
+        let settings = default_settings();
+        let limit = settings.run_time_limit();
+        let stall = crate::clock::runtime(false).block_on(async {
+            let harness = Harness::new(settings, Transcript::captured(false));
+            let retried_for_ever = async {
+                let mut delay = Duration::from_millis(100);
+                loop {
+                    harness.expect_progress_in(delay);
+                    tokio::time::sleep(delay).await;
+                    harness.say("failed again; retrying");
+                    delay *= 2;
+                }
+            };
+            tokio::select! {
+                biased;
+                () = retried_for_ever => unreachable!("it retries for ever"),
+                stall = watch(&harness, Duration::from_secs(10)) => stall,
+            }
+        });
+        assert!(stall.too_long, "{stall:?}");
+        assert!(stall.stopped_at >= limit && stall.stopped_at < limit + Duration::from_secs(2), "{stall:?}");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //!
 //! | in memory (lessons 1 to 5)                        | in PostgreSQL (this lesson, `queue.rs`)                        |
 //! |---------------------------------------------------|----------------------------------------------------------------|
-//! | `sender.send(job).await`                          | `INSERT INTO jobs`, with `pg_notify` in the same statement     |
+//! | `sender.send(job).await`                          | `INSERT INTO jobs`, then `pg_notify` to one sleeper            |
 //! | `receiver.recv().await`                           | `UPDATE … FOR UPDATE SKIP LOCKED`: a claim with a lease        |
 //! | the receipt's drop marks the job done (lesson 3)  | `UPDATE jobs SET state = 'done'`, with the result's write      |
 //! | `queue.join()` (lesson 3)                         | wait until no job is queued or running                         |
@@ -173,6 +173,15 @@ impl LessonOptions for Options {
 
     fn takes_jobs_from_elsewhere(&self) -> bool {
         self.workers_only
+    }
+
+    /// A job's every attempt (each takes a second at most) and every backoff between them, lesson 5's, and a
+    /// replay's, and a lease that runs out: the watchdog stops a run that goes on far longer.
+    fn longest_job(&self) -> Duration {
+        let backoffs: Duration = (0..self.max_attempts.saturating_sub(1))
+            .map(|retry| Duration::from_millis(self.backoff_ms) * 2u32.pow(retry))
+            .sum();
+        Duration::from_secs(u64::from(self.max_attempts) + 1) + backoffs + Duration::from_secs_f64(self.lease)
     }
 
     fn prepare(&mut self, settings: &Settings) -> Result<(), String> {

@@ -275,7 +275,7 @@ async fn work(
     process: Arc<WorkerProcess>,
 ) -> Result<(), tokio_postgres::Error> {
     let name = worker_name(&process.name_prefix, process.process, worker);
-    let report = |what: What| println!("{}", Event { worker, what });
+    let report = |what: What| report(Event { worker, what });
     let workload = Workload::new(process.seed);
     let lease = process.wall(Duration::from_millis(process.lease_ms));
     let claim = || queue.claim(&name, lease, process.bounded, &wake_ups.channel);
@@ -340,6 +340,18 @@ async fn work(
     }
     report(What::ShutDown);
     Ok(())
+}
+
+/// Tells the lesson what a worker did, in a line on standard output, which the lesson reads.
+fn report(event: Event) {
+    use std::io::Write;
+    // If the lesson is gone (killed, or stopped by a signal), the pipe is broken and no one will read the
+    // line: this process ends quietly, as it does when its standard input closes. (`println!` would panic,
+    // and its message would reach the terminal the lesson ran in.)
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{event}").and_then(|()| out.flush()).is_err() {
+        std::process::exit(1);
+    }
 }
 
 /// Processes one claimed job: the work, then its effect and the acknowledgement together, or a retry, or a

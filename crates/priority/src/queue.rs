@@ -138,7 +138,7 @@ impl<T: Prioritized> QueueSender<T> {
         count_one_more(&self.shared.unfinished);
         loop {
             // Make the `Notified` *before* looking, so that room made between the look and the wait still wakes
-            // it. (`enable` puts it on `notify_one`'s list at once; without it, `notify_one` leaves a permit.)
+            // it. `enable` puts it on `notify_one`'s list at once: for those not on it, there is one permit.
             let room_made = self.shared.room_made.notified();
             tokio::pin!(room_made);
             room_made.as_mut().enable();
