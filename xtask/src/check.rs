@@ -439,8 +439,10 @@ fn render_reference(
                 .map_or(String::new(), |tests| format!(", and its {} tests pass", tests.passed));
             return format!("ok   {name} keeps every promise and prints what its reference says{tests}.\n");
         }
+        // Not a failure: a change that keeps every promise may be what the learner meant (an experiment of
+        // the text's). `FAIL` is for a broken promise.
         Kind::Changed => {
-            format!("FAIL {name} keeps every promise, but prints something else than its reference.\n")
+            format!("diff {name} keeps every promise, and prints something else than its reference.\n")
         }
         _ => format!("FAIL {name} breaks a promise.\n"),
     };
@@ -480,14 +482,21 @@ fn render_reference(
     if kind == Kind::Changed {
         let _ = writeln!(
             text,
-            "     If you meant the change: `cargo xtask bless {0}` makes what the lesson prints now its new \
-             reference;\n     read `git diff` before you keep it. To undo your change: `cargo xtask reset {0}`.",
+            "     An experiment of the lesson's text? Then this is what it shows: `cargo xtask reset {0}` puts the\n     \
+             lesson back when you are done. If you meant to change the lesson for good: `cargo xtask bless {0}`\n     \
+             overwrites its reference (its snapshots, and the runs shown in its text); read `git diff` first.",
             lesson.number
         );
     } else {
+        // The run that shows it: the one whose difference is shown, or the first that broke a promise.
+        let shown_by = difference
+            .as_ref()
+            .map(|(printed_by, _)| printed_by.clone())
+            .or_else(|| broken.first().map(|(command, _)| command.clone()))
+            .unwrap_or_else(|| format!("cargo xtask lesson {}", lesson.number));
         let _ = writeln!(
             text,
-            "     To see it whole, run the command above. To undo your change: `cargo xtask reset {}`.",
+            "     To see it whole: `{shown_by}`. To undo your change: `cargo xtask reset {}`.",
             lesson.number
         );
     }

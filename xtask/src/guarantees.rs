@@ -217,13 +217,25 @@ fn join_returned_early(report: &RunReport) -> Vec<String> {
     report
         .waits
         .iter()
-        .filter(|wait| wait.what.contains("join()") && wait.unfinished > 0)
-        .map(|wait| {
-            format!(
-                "queue.join() returned at {:.3}s while {} not done yet: \"every job is done\" came too early",
-                wait.at,
-                count(wait.unfinished, "job was", "jobs were")
-            )
+        .filter(|wait| wait.what.contains("join()"))
+        .filter_map(|wait| {
+            // Not done yet: produced, and not ended. Still to come: produced after `join()` returned, which
+            // no `join()` can have waited for (one awaited before the producer is done).
+            let to_come = report.produced.iter().filter(|(_, at)| *at > wait.at).count();
+            let mut missing = Vec::new();
+            if wait.unfinished > 0 {
+                missing.push(format!("{} not done yet", count(wait.unfinished, "job was", "jobs were")));
+            }
+            if to_come > 0 {
+                missing.push(format!("{} still to be made", count(to_come, "job was", "jobs were")));
+            }
+            (!missing.is_empty()).then(|| {
+                format!(
+                    "queue.join() returned at {:.3}s while {}: \"every job is done\" came too early",
+                    wait.at,
+                    missing.join(", and ")
+                )
+            })
         })
         .collect()
 }
@@ -373,6 +385,21 @@ mod tests {
             broken(&report(&text), &[]),
             [
                 "queue.join() returned at 0.300s while 2 jobs were not done yet: \"every job is done\" came too early"
+            ]
+        );
+    }
+
+    /// A `join()` awaited before the producer is done returns while jobs are still to be made: no job was
+    /// unfinished when it returned, and yet every job was not done.
+    #[test]
+    fn a_join_before_the_jobs_are_made_is_named() {
+        let text = CLEAN.replace("produced 2 0.2", "produced 2 0.4");
+        let text = format!("{text}waited Main 0.0 0.3 0 every job to be done (queue.join())\n");
+        assert_eq!(
+            broken(&report(&text), &[]),
+            [
+                "queue.join() returned at 0.300s while 1 job was still to be made: \"every job is done\" came too \
+                 early"
             ]
         );
     }

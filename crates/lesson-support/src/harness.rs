@@ -347,7 +347,18 @@ impl TaskLog {
     /// Ends a wait that began at `since`, or counts a wait that never began as a zero.
     fn end_wait(&self, what: &'static str, since: Option<Duration>) {
         match since {
-            None => self.add_to_waited(&mut self.harness.record(), what, Duration::ZERO),
+            None => {
+                let at = self.harness.elapsed();
+                let mut guard = self.harness.record();
+                let record = &mut *guard;
+                self.add_to_waited(record, what, Duration::ZERO);
+                // Not an event, but a fact for the check all the same: a `join()` ready at once, before any
+                // job was made, returned too early.
+                if let Some(report) = &mut record.report {
+                    let unfinished = record.ledger.unfinished_count();
+                    report.waited(&record.tasks[self.index].name, what, at, at, unfinished);
+                }
+            }
             Some(since) => self.harness.event(|record, at| {
                 record.tasks[self.index].activity = Activity::Busy;
                 self.add_to_waited(record, what, at - since);
