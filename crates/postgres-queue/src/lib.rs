@@ -4,8 +4,7 @@
 //! Every earlier lesson kept its queue in the program's memory: when the program dies, every queued job dies
 //! with it, and one machine is the limit. Here the queue is a table, and the workers are other processes
 //! (`--processes`), which could run on other machines with the same connection string (`--workers-only` runs
-//! them alone, for a lesson that runs elsewhere). Each earlier idea has
-//! its twin in the database:
+//! them alone, for a lesson that runs elsewhere). Each earlier idea has its twin in the database:
 //!
 //! | in memory (lessons 1 to 5)                        | in PostgreSQL (this lesson, `queue.rs`)                        |
 //! |---------------------------------------------------|----------------------------------------------------------------|

@@ -275,7 +275,7 @@ async fn work(
     process: Arc<WorkerProcess>,
 ) -> Result<(), tokio_postgres::Error> {
     let name = worker_name(&process.name_prefix, process.process, worker);
-    let report = |what: What| report(Event { worker, what });
+    let report = |what: What| tell_the_lesson(Event { worker, what });
     let workload = Workload::new(process.seed);
     let lease = process.wall(Duration::from_millis(process.lease_ms));
     let claim = || queue.claim(&name, lease, process.bounded, &wake_ups.channel);
@@ -343,7 +343,7 @@ async fn work(
 }
 
 /// Tells the lesson what a worker did, in a line on standard output, which the lesson reads.
-fn report(event: Event) {
+fn tell_the_lesson(event: Event) {
     use std::io::Write;
     // If the lesson is gone (killed, or stopped by a signal), the pipe is broken and no one will read the
     // line: this process ends quietly, as it does when its standard input closes. (`println!` would panic,
