@@ -375,6 +375,23 @@ fn first_errors(compiler: &str) -> String {
 
 impl Verdict {
     /// The verdict's kind, for the exercise catalogue.
+    /// What an exercise's words are looked for in, to recognise it (`rendered` is the verdict as shown). A
+    /// broken lesson is recognised by what broke: the sentence of each broken promise with the command that
+    /// shows it, and each failed test with what it said; never by the lines the run prints, which every run
+    /// shares (the summary's `lost 0`). Any other verdict, by all it shows.
+    pub fn evidence(&self, rendered: &str) -> String {
+        match self {
+            Verdict::Reference { broken, tests, .. } if self.kind() == Kind::Broken => {
+                let sentences = broken.iter().map(|(command, sentence)| format!("{sentence} (`{command}`)"));
+                let failed = tests.iter().flat_map(|tests| &tests.failed);
+                let failed = failed.map(|(test, message)| format!("the test `{test}` failed: {message}"));
+                sentences.chain(failed).collect::<Vec<_>>().join("\n")
+            }
+            _ => rendered.to_string(),
+        }
+    }
+
+    /// The kind of verdict, as the catalogue names it.
     pub fn kind(&self) -> Kind {
         match self {
             Verdict::DoesNotBuild(_) => Kind::DoesNotBuild,
@@ -488,11 +505,11 @@ fn render_reference(
             lesson.number
         );
     } else {
-        // The run that shows it: the one whose difference is shown, or the first that broke a promise.
-        let shown_by = difference
-            .as_ref()
-            .map(|(printed_by, _)| printed_by.clone())
-            .or_else(|| broken.first().map(|(command, _)| command.clone()))
+        // The run that shows it: the first that broke a promise, or the one whose difference is shown.
+        let shown_by = broken
+            .first()
+            .map(|(command, _)| command.clone())
+            .or_else(|| difference.as_ref().map(|(printed_by, _)| printed_by.clone()))
             .unwrap_or_else(|| format!("cargo xtask lesson {}", lesson.number));
         let _ = writeln!(
             text,

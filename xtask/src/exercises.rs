@@ -119,8 +119,19 @@ fn replays_the_same_story(copy: &Workspace, lesson: &Lesson) -> Result<Vec<Strin
             .map_err(|error| format!("cannot start the runner: {error}"))?;
         Ok((String::from_utf8_lossy(&output.stdout).into_owned(), output.status.code()))
     };
-    // What the explorer tells of the ordering, from the moment no task could go on: the same every time.
-    let story = |printed: &str| printed.split("no task could go on").nth(1).unwrap_or_default().to_string();
+    // What the explorer tells of the ordering, after the line that names it: the same every time, but for the
+    // ordering's number (the replay runs it as its first).
+    let story = |printed: &str| {
+        let story = printed
+            .split_once("(broken in ordering ")
+            .and_then(|(_, rest)| rest.split_once('\n'))
+            .map_or("", |(_, story)| story);
+        let mut pieces = story.split("ordering ");
+        let first = pieces.next().unwrap_or_default().to_string();
+        pieces.fold(first, |told, piece| {
+            told + "ordering N" + piece.trim_start_matches(|c: char| c.is_ascii_digit())
+        })
+    };
     let (found, status) = explore(&[])?;
     let ordering = found
         .split("(broken in ordering ")
@@ -132,7 +143,9 @@ fn replays_the_same_story(copy: &Workspace, lesson: &Lesson) -> Result<Vec<Strin
             .strip_prefix(&format!("cargo xtask explore {} --replay ", lesson.number))
             .map(str::to_string)
     });
-    let (Some(ordering), Some(replay), Some(1)) = (ordering, replay, status) else {
+    let (Some(ordering), Some(replay), Some(1), false) =
+        (ordering, replay, status, story(&found).trim().is_empty())
+    else {
         return Ok(vec![format!(
             "`cargo xtask explore {}` found no ordering to replay:\n{found}",
             lesson.number
@@ -168,8 +181,10 @@ fn compare(exercise: &Exercise, verdict: &Verdict, text: &str) -> Vec<String> {
     if !exercise.verdict.accepts(&kind) {
         problems.push(format!("the verdict should be {}, and it is {kind:?}", describe(&exercise.verdict)));
     }
+    // The words the check recognises the exercise by: in what broke, if it broke (`Verdict::evidence`).
+    let evidence = verdict.evidence(text);
     for words in &exercise.says {
-        if !crate::catalogue::says(text, words) {
+        if !crate::catalogue::says(&evidence, words) {
             problems.push(format!("the verdict should say {words:?}"));
         }
     }

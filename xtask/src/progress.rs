@@ -150,10 +150,12 @@ fn counts(exercise: &Exercise) -> bool {
     exercise.place != "self-check" && !exercise.title.contains("(a wrong fix)") && !like_the_lesson_as_shipped
 }
 
-/// Whether a verdict (and its text) is the one the catalogue promises for `exercise`.
+/// Whether a verdict (and its text) is the one the catalogue promises for `exercise`: its kind, and the words
+/// the catalogue says it shows, in what broke if it broke (see [`Verdict::evidence`]).
 pub fn matches(exercise: &Exercise, verdict: &Verdict, text: &str) -> bool {
+    let evidence = verdict.evidence(text);
     exercise.verdict.accepts(&verdict.kind())
-        && exercise.says.iter().all(|words| text.contains(words.as_str()))
+        && exercise.says.iter().all(|words| crate::catalogue::says(&evidence, words))
 }
 
 #[cfg(test)]

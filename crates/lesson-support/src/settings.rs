@@ -187,21 +187,29 @@ impl Settings {
         }
     }
 
+    /// The longest a run may go on, on the lesson's clock, before the watchdog stops it as one that would never
+    /// end: an hour, and two minutes for each job, or the longest a job can take with its retries
+    /// ([`LessonOptions::longest_job`](crate::LessonOptions::longest_job)). A run of the course takes seconds:
+    /// only a job retried without end, or its like, gets there. A run of workers only has no limit: it does
+    /// not know how many jobs the program that makes them will make.
+    pub fn run_time_limit(&self) -> Duration {
+        if self.jobs_from_elsewhere {
+            return Duration::MAX;
+        }
+        let per_job = self.longest_job.max(Duration::from_secs(120));
+        let jobs = u32::try_from(self.jobs).unwrap_or(u32::MAX);
+        per_job
+            .checked_mul(jobs)
+            .and_then(|all| all.checked_add(Duration::from_secs(3600)))
+            .unwrap_or(Duration::MAX)
+    }
+
     /// How long a run may go without any event before the watchdog stops it, on the run's clock.
     ///
     /// `--watchdog` counts seconds of real time on a clock that is sped up: the run's clock counts
     /// [`speed_up`](Self::speed_up) of its seconds for each of them. Counted on the run's own clock, ten
     /// seconds would be a fifth of a second of wall time, which a loaded machine can spend starting a thread
     /// or printing a backtrace, and the watchdog would stop a healthy run.
-    /// The longest a run may go on, on the lesson's clock, before the watchdog stops it as one that would never
-    /// end: an hour, and two minutes for each job, or the longest a job can take with its retries
-    /// ([`LessonOptions::longest_job`](crate::LessonOptions::longest_job)). A run of the course takes seconds:
-    /// only a job retried without end, or its like, gets there.
-    pub fn run_time_limit(&self) -> Duration {
-        Duration::from_secs(3600) + self.longest_job.max(Duration::from_secs(120)) * self.jobs as u32
-    }
-
-    /// The watchdog's limit: how long a run may go without an event, on the lesson's clock.
     pub fn watchdog_limit(&self) -> Duration {
         Duration::from_secs(self.watchdog as u64) * self.speed_up()
     }

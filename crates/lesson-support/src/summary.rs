@@ -171,7 +171,10 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
 
     let mut problems = Vec::new();
     if stall.is_some() {
-        problems.push("the watchdog had to stop a run that could not finish".to_string());
+        problems.push(match stall.is_some_and(|stall| stall.too_long) {
+            false => "the watchdog had to stop a run that could not finish".to_string(),
+            true => "the watchdog had to stop a run that would not end".to_string(),
+        });
     }
     if !lost.is_empty() {
         problems.push(format!("{} lost", count(lost.len(), "job was", "jobs were")));

@@ -33,8 +33,9 @@ pub struct Stall {
     pub too_long: bool,
 }
 
-/// Watches `harness` and returns once nothing has happened for `limit`. Run it beside the lesson and stop
-/// the lesson when it returns; it never returns while the lesson makes progress.
+/// Watches `harness` and returns once nothing has happened for `limit`, or once the run has gone on past its
+/// time limit ([`Settings::run_time_limit`]). Run it beside the lesson and stop the lesson when it returns; it
+/// never returns while the lesson makes progress within its time.
 pub async fn watch(harness: &Harness, limit: Duration) -> Stall {
     let run_time_limit = harness.settings().run_time_limit();
     loop {

@@ -27,11 +27,13 @@ pub enum What {
     /// It stopped still right after taking a job, because the lesson is about to kill its process
     /// (`--kill-worker-at`): the kill is sure to find that job in hand.
     Holding { job: usize },
+    /// It has looked for the queue, and found it not there yet, or closed (`--workers-only`): it looks again.
+    WaitingForQueue,
     /// It stopped with a job in hand (`--stall`) until another worker has taken the job over and ended it.
     Stalling { job: usize },
     /// It processed a job and wrote its result: the job is done.
     Processed { job: usize, attempt: u32 },
-    /// It processed a job whose result was already written by an earlier delivery: the write did nothing.
+    /// It processed a job whose result another delivery had already written: the write did nothing.
     AlreadyWritten { job: usize },
     /// An attempt failed after the lease on its job ran out: another worker holds the job now.
     LostLease { job: usize },
@@ -62,6 +64,7 @@ impl fmt::Display for Event {
             What::Dead { job, attempts, error } => {
                 write!(formatter, "{worker} dead {job} {attempts} {error}")
             }
+            What::WaitingForQueue => write!(formatter, "{worker} waiting-for-queue"),
             What::ShutDown => write!(formatter, "{worker} shut-down"),
         }
     }
@@ -87,6 +90,7 @@ impl FromStr for Event {
         let number = |word: &str| -> Result<usize, String> { word.parse().map_err(|_| bad()) };
         let what = match kind {
             "shut-down" if rest.is_empty() => What::ShutDown,
+            "waiting-for-queue" if rest.is_empty() => What::WaitingForQueue,
             "took" => match rest.splitn(3, ' ').collect::<Vec<_>>()[..] {
                 [job, delivery] => {
                     What::Took { job: number(job)?, delivery: number(delivery)? as u32, from: None }
@@ -150,6 +154,7 @@ mod tests {
                 error: "a transient error (--fail-rate)".into(),
             },
             What::Dead { job: 7, attempts: 3, error: "a poison job: it fails every time (--poison)".into() },
+            What::WaitingForQueue,
             What::ShutDown,
         ];
         for what in events {

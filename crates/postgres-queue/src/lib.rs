@@ -157,6 +157,8 @@ pub struct Options {
     /// Run worker processes only, for the queue of a lesson that runs elsewhere (another terminal, another
     /// machine) on the same server (--database-url, or DATABASE_URL): they wait for its queue to open, take
     /// jobs from it beside the lesson's own workers, and stop once it is closed. That lesson keeps the account.
+    /// Give them the lesson's --jobs, --seed, --fail-rate, --poison, --max-attempts, --backoff-ms and --lease:
+    /// they process jobs as those say.
     #[arg(long)]
     pub workers_only: bool,
 
@@ -264,7 +266,13 @@ impl LessonOptions for Options {
                 if workers_only {
                     return Ok(());
                 }
-                queue::create(&client, SCHEMA).await.map_err(|error| queue::refusal(SCHEMA, &error))
+                queue::create(&client, SCHEMA).await.map_err(|error| queue::refusal(SCHEMA, &error))?;
+                // Closed: workers elsewhere (`--workers-only`) wait for the run's own queue, made afresh.
+                let close = format!("UPDATE {SCHEMA}.queue SET closed = true");
+                client
+                    .batch_execute(&close)
+                    .await
+                    .map_err(|error| format!("the database: {}", server::reason(&error)))
             })
             .map_err(|problem| format!("{problem} ({})", server.describe()))?;
         self.server = Some(Arc::new(server));
@@ -418,14 +426,27 @@ async fn work_for_a_queue_elsewhere(
         options.processes
     ));
     let books = processes.wait().watched(main, "the worker processes to finish").await;
-    // A job taken here and ended elsewhere: given back to the queue (a retry, a lease that ran out), and a
-    // worker of the other program ended it. It is not lost: this program's part of it is over.
+    // The jobs taken here whose end no worker here reported: the database says who ended them. A worker of
+    // the other program, once the job went back to the queue (a retry, a lease that ran out): this program's
+    // part of it is over, and it is handed back. Or a worker here, whose report never came.
+    let server = options.server.as_ref().expect("set_up found the server");
+    let database = |error: tokio_postgres::Error| format!("the database: {}", server::reason(&error));
+    let (client, _) = server.connect().await?;
+    let queue = Queue::new(client, SCHEMA).await.map_err(database)?;
+    let ended_in_the_database = queue.ended_jobs().await.map_err(database)?;
     for &number in books.taken.iter().filter(|number| !books.ended.contains(number)) {
-        let job = harness.job(number);
-        main.returned(
-            &job,
-            format_args!("{} went back to the queue, and a worker elsewhere ended it", job.name()),
-        );
+        let Some(ended) = ended_in_the_database.iter().find(|ended| ended.number == number) else {
+            continue; // Not ended at all: the summary counts it as lost.
+        };
+        let (job, by) = (harness.job(number), &ended.by);
+        if by.starts_with(&template.name_prefix) {
+            main.processed(
+                &job,
+                format_args!("{} was done by {by}, which did not live to say so", job.name()),
+            );
+        } else {
+            main.returned(&job, format_args!("{} went back to the queue, and {by} ended it", job.name()));
+        }
     }
     main.say(format_args!(
         "These workers took {} job(s) from the queue and ended {}; the lesson that made the jobs keeps their \
@@ -505,6 +526,13 @@ async fn check_the_database(
             true => main.processed(&job, format_args!("{name} was done {whose} {by}")),
             false => main.dead_lettered(&job, format_args!("{name} died {whose} {by}")),
         }
+    }
+    // Jobs that died here, were replayed (`--replay-dead-letters`), and were done by a worker whose report
+    // never came here: the ledger still has them dead.
+    let done = queue.ended_jobs().await?.into_iter().filter(|ended| ended.done);
+    for ended in done.filter(|ended| books.dead.contains(&ended.number)) {
+        let job = harness.job(ended.number);
+        main.recovered(&job, format_args!("{} was replayed and done, by {}", job.name(), ended.by));
     }
     let account = queue.account().await?;
     main.say(format_args!(

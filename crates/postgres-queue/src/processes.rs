@@ -79,6 +79,7 @@ impl WorkerProcesses {
                 holding_still: BTreeSet::new(),
                 no_work: template.no_work,
                 lease: Duration::from_millis(template.lease_ms),
+                waiting_for_queue: false,
             };
             relays.push(tokio::spawn(relay.run(child, kill_at)));
         }
@@ -110,7 +111,13 @@ struct Relay {
     no_work: bool,
     /// How long a claim lasts, on the lesson's clock (`--lease`).
     lease: Duration,
+    /// Whether a worker has said that it waits for the queue (`--workers-only`).
+    waiting_for_queue: bool,
 }
+
+/// How long the watchdog is told to expect nothing after each look of a worker that waits for the queue: far
+/// more than the time between two looks (`worker_process::LOOK_FOR_THE_QUEUE_EVERY`), on the lesson's clock.
+const WAIT_FOR_THE_QUEUE_AT_LEAST: Duration = Duration::from_secs(20);
 
 impl Relay {
     async fn run(mut self, mut child: Child, kill_at: Option<Duration>) {
@@ -222,6 +229,15 @@ impl Relay {
             What::Holding { .. } => {
                 self.holding_still.insert(event.worker);
             }
+            What::WaitingForQueue => {
+                // Said once; the looks after it only tell the watchdog that the wait is meant: the lesson
+                // that makes the queue may start long after.
+                if !self.waiting_for_queue {
+                    self.waiting_for_queue = true;
+                    task.say("Waits for the queue to be made and opened, by the lesson that runs elsewhere");
+                }
+                self.harness.expect_progress_in(WAIT_FOR_THE_QUEUE_AT_LEAST);
+            }
             What::Stalling { job: number } => {
                 task.say(format_args!(
                     "Stalls with {} in hand (--stall), as a paused process would: nothing tells the queue, so \
@@ -251,13 +267,14 @@ impl Relay {
             What::AlreadyWritten { job: number } => {
                 self.held.remove(&event.worker);
                 let job = self.harness.job(number);
-                let line = format!(
-                    "Processed: {} again; its result was already written by an earlier delivery, so the write \
-                     did nothing",
+                // Not an end: the delivery that wrote the result ends the job, when its report comes (through
+                // another pipe, maybe later). If it never comes (its process was killed, or it is a worker of
+                // another program), the lesson asks the database who wrote it, at the end.
+                task.say(format_args!(
+                    "Processed: {} again; its result was already written by another delivery, so the write did \
+                     nothing",
                     job.name()
-                );
-                // The earlier delivery wrote the result and died before it could say so: the job ends here.
-                if books.ended.insert(number) { task.processed(&job, line) } else { task.say(line) }
+                ));
             }
             What::LostLease { job: number } => {
                 self.held.remove(&event.worker);
@@ -334,6 +351,7 @@ mod tests {
                 holding_still: BTreeSet::new(),
                 no_work: false,
                 lease: Duration::from_secs(5),
+                waiting_for_queue: false,
             };
             for line in ["1 took 1 1", "2 took 1 2 P1/Worker-1", "2 already-written 1", "1 processed 1 1"] {
                 relay.write_down(line);

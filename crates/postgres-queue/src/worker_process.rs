@@ -173,13 +173,16 @@ pub fn main_if_asked() -> Option<ExitCode> {
     let runtime = lesson_support::clock::runtime(true);
     match runtime.block_on(run(process)) {
         Ok(()) => Some(ExitCode::SUCCESS),
-        // The lesson ended first (killed, or stopped by a signal): its throwaway server stops with it, and
-        // this process's connection is closed before it has read the end of its standard input. No one is
-        // left to read an error, and a learner would take it for the cause: end quietly. (An ended parent's
-        // children are given to another, so the parent's number changes.)
-        Err(_) if std::os::unix::process::parent_id() != lesson => Some(ExitCode::FAILURE),
         Err(problem) => {
-            eprintln!("error: worker process: {problem}");
+            // The lesson may have ended first (killed, or stopped by a signal): its throwaway server stops
+            // with it, and this process's connection can close before it has read the end of its standard
+            // input. No one is left to read an error then, and a learner would take it for the cause. So it
+            // gives the thread that reads its input a moment to see the end and exit quietly, and says
+            // nothing if its parent has changed meanwhile (an ended parent's children are given to another).
+            std::thread::sleep(Duration::from_millis(500));
+            if std::os::unix::process::parent_id() == lesson {
+                eprintln!("error: worker process: {problem}");
+            }
             Some(ExitCode::FAILURE)
         }
     }
@@ -190,7 +193,13 @@ async fn run(process: WorkerProcess) -> Result<(), String> {
     let (client, bells) = server::connect(&process.connect).await?;
     let database = |error: tokio_postgres::Error| format!("the database: {}", server::reason(&error));
     if process.wait_for_queue {
-        wait_for_an_open_queue(&client, &process).await.map_err(database)?;
+        // Its reports go in the name of its first worker, which is waiting too.
+        let first = process.workers[0];
+        wait_for_an_open_queue(&client, &process, || {
+            tell_the_lesson(Event { worker: first, what: What::WaitingForQueue })
+        })
+        .await
+        .map_err(database)?;
     }
     let queue = Queue::new(client, &process.schema).await.map_err(database)?;
     queue.listen(queue::JOBS_CHANGED).await.map_err(database)?;
@@ -224,13 +233,20 @@ async fn run(process: WorkerProcess) -> Result<(), String> {
 }
 
 /// How often a process of `--workers-only` looks whether the queue is there and open, on the lesson's clock.
-const LOOK_FOR_THE_QUEUE_EVERY: Duration = Duration::from_millis(100);
+const LOOK_FOR_THE_QUEUE_EVERY: Duration = Duration::from_secs(2);
+
+/// The shortest wait between two looks at the database while a worker waits for something that only another
+/// program can bring (the queue, a stalled job's end), in wall time: on a clock sped up fifty times, a look
+/// every tenth of a second of the lesson's clock would be five hundred queries a second.
+const LOOK_NO_MORE_OFTEN_THAN: Duration = Duration::from_millis(50);
 
 /// Waits until the queue's tables are there and the queue is open: a lesson elsewhere has made it, and has not
-/// closed it yet. (A closed queue may be an earlier run's: the next run makes it afresh, open.)
+/// closed it yet. (A closed queue may be an earlier run's: the next run makes it afresh, open.) Says so after
+/// each look, with `still_waiting`, so that the lesson's watchdog knows the wait is meant.
 async fn wait_for_an_open_queue(
     client: &tokio_postgres::Client,
     process: &WorkerProcess,
+    still_waiting: impl Fn(),
 ) -> Result<(), tokio_postgres::Error> {
     use tokio_postgres::error::SqlState;
     let look = format!("SELECT NOT closed FROM {}.queue", process.schema);
@@ -245,7 +261,8 @@ async fn wait_for_an_open_queue(
                 }) => {}
             Err(error) => return Err(error),
         }
-        tokio::time::sleep(process.wall(LOOK_FOR_THE_QUEUE_EVERY)).await;
+        still_waiting();
+        tokio::time::sleep(process.wall(LOOK_FOR_THE_QUEUE_EVERY).max(LOOK_NO_MORE_OFTEN_THAN)).await;
     }
 }
 
@@ -332,7 +349,7 @@ async fn work(
             // job, looking at the job's row now and then, and goes on as if nothing had happened.
             report(What::Stalling { job: claimed.number });
             while !queue.has_ended(claimed.number).await? {
-                tokio::time::sleep(process.wall(LOOK_AGAIN_WHILE_STALLED)).await;
+                tokio::time::sleep(process.wall(LOOK_AGAIN_WHILE_STALLED).max(LOOK_NO_MORE_OFTEN_THAN)).await;
             }
         }
         let job = workload.job(claimed.number);

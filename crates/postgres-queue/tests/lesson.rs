@@ -213,9 +213,11 @@ fn a_stalled_worker_loses_its_lease_and_its_late_write_does_nothing() {
     let at = |text: &str| output.find(text).unwrap_or_else(|| panic!("no {text:?} in:\n{output}"));
     let stalled = at("Stalls with process_item_3 in hand");
     let taken_over = at("Took over process_item_3 (delivery 2)");
-    let written = at("Processed: process_item_3 (took");
     let late = at("Processed: process_item_3 again; its result was already written");
-    assert!(stalled < taken_over && taken_over < written && written < late, "out of order:\n{output}");
+    // The result written by the second delivery is reported too, but maybe after the late write: the two
+    // reports can come from two processes, through two pipes.
+    at("Processed: process_item_3 (took");
+    assert!(stalled < taken_over && taken_over < late, "out of order:\n{output}");
     assert!(output.contains("[Main] The database's account: 20 jobs, 20 done, 0 dead, 20 results written"));
     insta::assert_snapshot!(sorted_view(&output));
 }
@@ -352,13 +354,15 @@ fn a_server_with_password_login_runs_the_lesson() {
 ///
 /// The workers are connected and looking before the lesson opens its queue, and the lesson's one worker
 /// needs about a second of wall time for its hundred jobs alone: the second program has that long to take one.
+/// They wait longer than their watchdog's limit (`--watchdog 1`) before the lesson starts: a wait for the
+/// queue is meant, and the watchdog does not stop it.
 #[test]
 fn workers_only_share_the_lesson_s_queue_over_tcp() {
     use std::io::BufRead;
     let at = database_of_a_user_with_a_password("learner_on_two_machines");
     let url = format!("postgres://learner_on_two_machines:right-password@{at}");
     let mut workers = Command::new(env!("CARGO_BIN_EXE_postgres-queue"))
-        .args(["--workers-only", "--workers", "2", "--processes", "1"])
+        .args(["--workers-only", "--workers", "2", "--processes", "1", "--watchdog", "1"])
         .env("DATABASE_URL", &url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -371,10 +375,11 @@ fn workers_only_share_the_lesson_s_queue_over_tcp() {
         let line = line.expect("a line");
         elsewhere.push_str(&line);
         elsewhere.push('\n');
-        if line.contains("Started 1 worker processes") {
+        if line.contains("Waits for the queue to be made and opened") {
             break;
         }
     }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     let lesson = run_with(&["--jobs", "100", "--workers", "1", "--processes", "1"], Some(&url));
     for line in lines {
         elsewhere.push_str(&line.expect("a line"));
@@ -511,7 +516,13 @@ fn the_text_shows_the_claim_that_the_queue_prepares() {
     let shown = &text[text.find("`Queue::claim` is one statement").expect("the text shows the claim")..];
     let shown = &shown[shown.find("```sql\n").unwrap() + 7..];
     let shown = &shown[..shown.find("```").unwrap()];
-    assert_eq!(words(shown), words(&claim), "the lesson text's claim is not the one in queue.rs");
+    // "is stale", as for the texts generated from the code: `cargo xtask check` counts it as a text that
+    // differs from the code, not as a broken promise.
+    assert_eq!(
+        words(shown),
+        words(&claim),
+        "lessons/09-postgres-queue.md is stale: its claim is not queue.rs's"
+    );
 }
 
 /// The list of sleepers, on the queue itself: a worker that goes on it and then finds nothing in its last look
