@@ -256,9 +256,11 @@ impl LessonOptions for Options {
             Some(url) => Server::at(url)?,
             None => Server::start_throwaway(&server::clusters_folder())?,
         };
-        // Connect once now, and make a first fresh queue: a server that cannot be reached, or a schema that
-        // holds what the lesson did not make, is a set-up problem, said in one line before any run. (Workers
-        // only make nothing: the queue is the other lesson's.)
+        // Connect once now, and find out whether the queue can be made: a server that cannot be reached, or a
+        // schema that holds what the lesson did not make, is a set-up problem, said in one line before any
+        // run. In a transaction rolled back: the run makes its own queue, and workers elsewhere
+        // (`--workers-only`) must never see one open before it. (Workers only make nothing: the queue is the
+        // other lesson's.)
         let workers_only = self.workers_only;
         lesson_support::clock::runtime(true)
             .block_on(async {
@@ -266,13 +268,12 @@ impl LessonOptions for Options {
                 if workers_only {
                     return Ok(());
                 }
-                queue::create(&client, SCHEMA).await.map_err(|error| queue::refusal(SCHEMA, &error))?;
-                // Closed: workers elsewhere (`--workers-only`) wait for the run's own queue, made afresh.
-                let close = format!("UPDATE {SCHEMA}.queue SET closed = true");
-                client
-                    .batch_execute(&close)
-                    .await
-                    .map_err(|error| format!("the database: {}", server::reason(&error)))
+                let database =
+                    |error: tokio_postgres::Error| format!("the database: {}", server::reason(&error));
+                client.batch_execute("BEGIN").await.map_err(database)?;
+                let made = queue::create(&client, SCHEMA).await;
+                client.batch_execute("ROLLBACK").await.map_err(database)?;
+                made.map_err(|error| queue::refusal(SCHEMA, &error))
             })
             .map_err(|problem| format!("{problem} ({})", server.describe()))?;
         self.server = Some(Arc::new(server));
