@@ -72,7 +72,12 @@ fn every_bad_value_of_every_lesson_flag_is_one_line() {
 /// one line that names the flag.
 #[test]
 fn flags_that_cannot_be_honoured_are_refused_in_one_line() {
-    let cases: [(&str, &[&str], &str); 8] = [
+    let cases: [(&str, &[&str], &str); 9] = [
+        (
+            "baseline",
+            &["--instant", "--real-time"],
+            "the argument '--instant' cannot be used with '--real-time'",
+        ),
         ("baseline", &["--timeline-svg", ""], "a value is required for '--timeline-svg <FILE>'"),
         ("fixed-join", &["--batch", "--sweep", "1,2"], "--batch"),
         ("fixed-join", &["--batch", "--sweep-queue-sizes", "0,1"], "--batch"),

@@ -53,7 +53,8 @@ pub struct Settings {
     pub quiet: bool,
 
     /// Print the whole run at once instead of at the pace of the simulated clock.
-    #[arg(long)]
+    // Refused beside --real-time: on the wall clock, a run takes its time whatever is printed.
+    #[arg(long, conflicts_with = "real_time")]
     pub instant: bool,
 
     /// Draw a timeline after the run: who held which job when, the waits, and the queue's depth.
