@@ -540,12 +540,34 @@ async fn check_the_database(
         "The database's account: {} jobs, {} done, {} dead, {} results written",
         account.jobs, account.done, account.dead, account.results
     ));
-    for &(number, deliveries, attempts) in &account.delivered_again {
+    // Every delivery ends in a failed attempt, the job done, or a lease that ran out: one that ended in none of
+    // them was taken from a worker that still held the job.
+    let (unexplained, explained): (Vec<_>, Vec<_>) =
+        account.delivered_again.iter().partition(|again| again.unexplained() > 0);
+    for again in explained {
         main.say(format_args!(
-            "{} was delivered {deliveries} times for {} attempt(s): a delivery was cut short (its process \
-             died, or its lease ran out), and its result was written once",
-            harness.job(number).name(),
-            attempts + 1
+            "{} was delivered {} times for {} attempt(s): a delivery was cut short (its process died, or its \
+             lease ran out), and its result was written once",
+            harness.job(again.number).name(),
+            again.deliveries,
+            again.attempts + 1
+        ));
+    }
+    if let Some(first) = unexplained.first() {
+        let others = match unexplained.len() - 1 {
+            0 => String::new(),
+            more => format!(" (and {more} more job(s) the same way)"),
+        };
+        harness.fail(format!(
+            "{} was delivered {} times, but its failed attempts ({}), its end ({}) and the leases that ran out \
+             on it ({}) explain only {}: a worker took it while another still held it, its lease not run \
+             out{others}. Two workers at one job: a claim must take only a job that waits",
+            harness.job(first.number).name(),
+            first.deliveries,
+            first.attempts,
+            u32::from(first.done),
+            first.leases_ran_out,
+            first.deliveries - first.unexplained(),
         ));
     }
     if account.results != account.done {

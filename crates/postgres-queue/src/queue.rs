@@ -54,6 +54,7 @@ pub async fn create(client: &Client, schema: &str) -> Result<(), Error> {
                  leased_by   text,                           -- the worker that holds it, or held it last
                  lease_until timestamptz,                    -- when its claim runs out, while running
                  lease_ran_out_for text,                     -- the worker whose lease on it ran out, if any
+                 leases_ran_out integer NOT NULL DEFAULT 0,  -- times a lease on it ran out: deliveries cut short
                  last_error  text
              );
              -- What a claim looks for, in the order it wants it: only the jobs that wait. A partial index holds
@@ -197,7 +198,9 @@ impl Queue {
             .await?;
         let rescue = client
             .prepare(
-                "UPDATE jobs SET state = 'queued', lease_ran_out_for = leased_by, lease_until = NULL
+                "UPDATE jobs
+                 SET state = 'queued', lease_ran_out_for = leased_by, leases_ran_out = leases_ran_out + 1,
+                     lease_until = NULL
                  WHERE state = 'running' AND lease_until <= now()",
             )
             .await?;
@@ -247,7 +250,8 @@ impl Queue {
                             OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running'),
                         extract(epoch FROM least((SELECT min(run_at) FROM jobs WHERE state = 'queued'),
                                                  (SELECT min(lease_until) FROM jobs WHERE state = 'running'))
-                                           - now())::float8",
+                                           - now())::float8,
+                        EXISTS (SELECT 1 FROM jobs WHERE state = 'running' AND lease_until <= now())",
             )
             .await?;
         let work_left = client
@@ -402,6 +406,7 @@ impl Queue {
             closed: row.get(0),
             work_left: row.get(1),
             next_due_in: next_due_in.map(|seconds| Duration::from_secs_f64(seconds.max(0.0))),
+            lease_ran_out: row.get(3),
         })
     }
 
@@ -448,6 +453,8 @@ pub struct Outlook {
     pub work_left: bool,
     /// How long until a job becomes due (a retry's backoff) or a lease runs out, if one will.
     pub next_due_in: Option<Duration>,
+    /// Whether a lease has run out on a job still marked running: [`Queue::rescue`] has something to do.
+    pub lease_ran_out: bool,
 }
 
 /// The database's own account of the run, to hold the transcript's against.
@@ -463,9 +470,36 @@ pub struct Account {
     pub unfinished: usize,
     /// Results written: one per job done, if every effect was made once.
     pub results: usize,
-    /// The jobs delivered more times than their attempts explain, a delivery cut short (the worker's process
-    /// died, or its lease ran out): `(number, deliveries, attempts)`.
-    pub delivered_again: Vec<(usize, u32, u32)>,
+    /// The jobs delivered more times than their attempts explain: a delivery cut short.
+    pub delivered_again: Vec<DeliveredAgain>,
+}
+
+/// A job delivered more times than its attempts explain, as [`Queue::account`] finds it.
+///
+/// Every delivery ends in one of three ways: the attempt fails (`attempts` counts it), the job is done (once),
+/// or the lease runs out first (`leases_ran_out` counts it: the worker's process died, or the worker was too
+/// slow). A delivery that none of the three explains was taken while another worker still held the job, its
+/// lease not run out: two workers at one job, which the lease is there to prevent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveredAgain {
+    /// The job's number.
+    pub number: usize,
+    /// How many times a worker claimed it.
+    pub deliveries: u32,
+    /// Its attempts that ended in a failure.
+    pub attempts: u32,
+    /// Whether it is done: one delivery more ended that way.
+    pub done: bool,
+    /// How many times a lease on it ran out.
+    pub leases_ran_out: u32,
+}
+
+impl DeliveredAgain {
+    /// The deliveries that nothing explains: taken while another worker held the job. None, in a queue that
+    /// keeps its leases.
+    pub fn unexplained(&self) -> u32 {
+        self.deliveries.saturating_sub(self.attempts + u32::from(self.done) + self.leases_ran_out)
+    }
 }
 
 /// A job that has ended, as [`Queue::ended_jobs`] finds it.
@@ -494,7 +528,7 @@ impl Queue {
             .client
             .query(
                 // A delivery ends in a failed attempt, or in the job done: any other delivery was cut short.
-                "SELECT number, deliveries, attempts FROM jobs
+                "SELECT number, deliveries, attempts, state = 'done', leases_ran_out FROM jobs
              WHERE deliveries > attempts + CASE state WHEN 'done' THEN 1 ELSE 0 END
              ORDER BY number",
                 &[],
@@ -509,8 +543,12 @@ impl Queue {
             results: count(3),
             delivered_again: again
                 .iter()
-                .map(|row| {
-                    (row.get::<_, i32>(0) as usize, row.get::<_, i32>(1) as u32, row.get::<_, i32>(2) as u32)
+                .map(|row| DeliveredAgain {
+                    number: row.get::<_, i32>(0) as usize,
+                    deliveries: row.get::<_, i32>(1) as u32,
+                    attempts: row.get::<_, i32>(2) as u32,
+                    done: row.get(3),
+                    leases_ran_out: row.get::<_, i32>(4) as u32,
                 })
                 .collect(),
         })
@@ -572,5 +610,30 @@ impl Queue {
                 () = tokio::time::sleep(look_again) => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeliveredAgain;
+
+    fn delivered(deliveries: u32, attempts: u32, done: bool, leases_ran_out: u32) -> DeliveredAgain {
+        DeliveredAgain { number: 3, deliveries, attempts, done, leases_ran_out }
+    }
+
+    #[test]
+    fn every_delivery_ends_in_a_failure_the_job_done_or_a_lease_run_out() {
+        // Killed holding it, then done by another worker.
+        assert_eq!(delivered(2, 0, true, 1).unexplained(), 0);
+        // Failed once, then its lease ran out, then done.
+        assert_eq!(delivered(3, 1, true, 1).unexplained(), 0);
+        // A stalled worker finished it after its lease ran out, before anyone took it again.
+        assert_eq!(delivered(1, 0, true, 1).unexplained(), 0);
+    }
+
+    #[test]
+    fn a_delivery_taken_while_another_worker_held_the_job_is_unexplained() {
+        assert_eq!(delivered(2, 0, true, 0).unexplained(), 1);
+        assert_eq!(delivered(4, 1, true, 1).unexplained(), 1);
     }
 }

@@ -313,8 +313,9 @@ async fn work(
                     break;
                 }
                 // A lease has run out (its worker died, or is too slow): the job goes back in the queue now,
-                // and this worker claims again. A worker with nothing to do does this, not every claim.
-                if outlook.next_due_in == Some(Duration::ZERO) && queue.rescue().await? > 0 {
+                // and this worker claims again. A worker with nothing to do does this, not every claim, and
+                // only when its look saw such a lease: on a busy queue, most looks see none.
+                if outlook.lease_ran_out && queue.rescue().await? > 0 {
                     continue;
                 }
                 // A job put between the claim above and going on the list woke no one: look once more.
