@@ -72,6 +72,9 @@ pub fn broken(report: &RunReport, flags: &[String]) -> Vec<String> {
     for mistake in &report.mistakes {
         sentences.push(format!("the ledger found something impossible: {mistake}"));
     }
+    for error in &report.errors {
+        sentences.push(format!("the lesson found: {error}"));
+    }
 
     sentences.extend(tasks_that_did_not_shut_down(report));
     sentences.extend(join_returned_early(report));
@@ -309,6 +312,12 @@ mod tests {
     #[test]
     fn a_clean_run_keeps_every_guarantee() {
         assert_eq!(broken(&report(CLEAN), &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn what_the_lesson_itself_found_wrong_is_named() {
+        let text = CLEAN.replace("status 0", "error two workers at one job\nstatus 1");
+        assert_eq!(broken(&report(&text), &[]), ["the lesson found: two workers at one job"]);
     }
 
     #[test]

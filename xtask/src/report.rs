@@ -88,6 +88,8 @@ pub struct RunReport {
     pub too_long: bool,
     /// What the ledger found impossible (a job that ended twice).
     pub mistakes: Vec<String>,
+    /// What the lesson itself found wrong, beyond the ledger (lesson 9's database against its transcript).
+    pub errors: Vec<String>,
     /// The exit status.
     pub status: u8,
 }
@@ -164,6 +166,7 @@ impl RunReport {
                     report.too_long = words.next() == Some("too-long");
                 }
                 "mistake" => report.mistakes.push(words.collect::<Vec<_>>().join(" ")),
+                "error" => report.errors.push(words.collect::<Vec<_>>().join(" ")),
                 "status" => report.status = field()?.parse().map_err(|_| mistake())?,
                 _ => return Err(mistake()),
             }
@@ -196,7 +199,8 @@ mod tests {
                     waited Main 2.072 4.779 0 every job to be done (queue.join())\n\
                     task Worker-1 shut-down 4.779\ntask Main waiting 2.072 the workers to finish\n\
                     task Worker-2 stopped 1.020\njobs 20 made 20\nstalled 4.779 15.000\n\
-                    mistake process_item_3 was processed twice\nstatus 1\n";
+                    mistake process_item_3 was processed twice\n\
+                    error the database has 3 results for 2 jobs done\nstatus 1\n";
         let report = RunReport::parse(text).unwrap();
         assert_eq!(report.produced, [(7, 0.783)]);
         assert_eq!(report.ended[0].end, End::Processed);
@@ -209,6 +213,7 @@ mod tests {
         assert_eq!((report.jobs, report.jobs_made, report.status), (20, 20, 1));
         assert_eq!(report.stall, Some((4.779, 15.0)));
         assert_eq!(report.mistakes, ["process_item_3 was processed twice"]);
+        assert_eq!(report.errors, ["the database has 3 results for 2 jobs done"]);
     }
 
     #[test]

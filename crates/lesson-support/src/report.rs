@@ -86,6 +86,10 @@ impl Report {
         for mistake in end.mistakes {
             let _ = writeln!(self.text, "mistake {mistake}");
         }
+        // One line each: the report is read a line at a time.
+        for error in end.errors {
+            let _ = writeln!(self.text, "error {}", error.replace('\n', " "));
+        }
         let _ = writeln!(self.text, "status {}", end.status);
         self.text
     }
@@ -99,6 +103,8 @@ pub(crate) struct RunEnd<'a> {
     /// The last event, the watchdog's stop, and whether it stopped the run for going on too long.
     pub(crate) stall: Option<(Duration, Duration, bool)>,
     pub(crate) mistakes: &'a [String],
+    /// What the lesson found wrong outside the ledger's accounting (`Harness::fail`).
+    pub(crate) errors: &'a [String],
     pub(crate) status: u8,
 }
 

@@ -216,6 +216,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
             jobs_made: harness.jobs_made(),
             stall: stall.map(|stall| (stall.last_event, stall.stopped_at, stall.too_long)),
             mistakes: record.ledger.mistakes(),
+            errors: &errors,
             status,
         };
         if let Err(error) = std::fs::write(path, report.conclude(&end)) {
