@@ -24,7 +24,7 @@ use similar::TextDiff;
 use crate::catalogue::{Break, Catalogue};
 use crate::guarantees;
 use crate::lessons::Lesson;
-use crate::workspace::{EXIT_STOPPED, RUN_LIMIT, Run, Workspace, print, run_with_limit};
+use crate::workspace::{EXIT_STOPPED, Limited, RUN_LIMIT, Run, Workspace, print, run_with_limit};
 
 /// Which of a lesson's tests the check runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,7 +310,24 @@ fn run_tests(workspace: &Workspace, lesson: &Lesson, tests: Tests) -> Result<Tes
             format!("they were stopped after {} seconds: {names} waits for ever", TESTS_LIMIT.as_secs()),
         ));
     }
+    // A test that does not compile runs no test at all: "0 tests pass" would read as a pass. The lesson itself
+    // builds (that was checked first), so it is a test that calls what the change altered.
+    if results.failed.is_empty()
+        && results.output_changed.is_empty()
+        && let Some(error) = tests_that_do_not_build(&ran)
+    {
+        results.failed.push(("(the tests do not build)".to_string(), error));
+    }
     Ok(results)
+}
+
+/// The compiler's first error and where it is, if the tests did not build.
+fn tests_that_do_not_build(ran: &Limited) -> Option<String> {
+    if ran.status == Some(0) || !ran.stderr.contains("error: could not compile") {
+        return None;
+    }
+    let errors = first_errors(&ran.stderr);
+    Some(errors.lines().take(2).map(str::trim).collect::<Vec<_>>().join(" "))
 }
 
 /// Reads libtest's output: how many passed, and each failed test with its first message line.
@@ -625,6 +642,20 @@ mod tests {
             parse_test_output(output).failed,
             [("pool_goes_on".to_string(), "job 7 was not reported".to_string())]
         );
+    }
+
+    #[test]
+    fn tests_that_do_not_build_are_a_failure_not_zero_passes() {
+        let stderr = "error[E0277]: can't compare `Vec<Claim>` with `Option<_>`\n   --> tests/lesson.rs:549:9\n\
+                      error: could not compile `postgres-queue` (test \"lesson\") due to 2 previous errors\n";
+        let ran = Limited { stdout: String::new(), stderr: stderr.to_string(), status: Some(101) };
+        assert_eq!(
+            tests_that_do_not_build(&ran).as_deref(),
+            Some("error[E0277]: can't compare `Vec<Claim>` with `Option<_>` --> tests/lesson.rs:549:9")
+        );
+        let failed =
+            Limited { stdout: String::new(), stderr: "test result: FAILED".into(), status: Some(101) };
+        assert_eq!(tests_that_do_not_build(&failed), None, "tests that ran and failed say so themselves");
     }
 
     #[test]
