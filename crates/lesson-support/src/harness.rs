@@ -107,7 +107,7 @@ impl Harness {
         let clock = Clock::start(settings.speed_up());
         // The wall clock moves all the time: it is read for every event.
         let wake_ups = wake_ups.filter(|_| settings.is_simulated());
-        let workload = Workload::new(settings.seed);
+        let workload = Workload::shaped(settings.seed, settings.workload);
         let record = Record {
             transcript,
             ledger: Ledger::default(),
@@ -153,7 +153,11 @@ impl Harness {
                 return None;
             }
             harness.shared.jobs_made.fetch_add(1, Ordering::Relaxed);
-            Some(harness.job(number))
+            let job = harness.job(number);
+            // The producer makes the job now, and may take long (`--workload pauses`): the silence until then
+            // is no stall.
+            harness.expect_progress_in(job.production_time);
+            Some(job)
         })
     }
 
@@ -388,6 +392,9 @@ impl TaskLog {
     /// Writes in the ledger that this task put `job` on the queue. It prints nothing: the line that says so
     /// comes once the job is really on the queue.
     pub fn produced(&self, job: &Job) {
+        // A worker will take it, and may take long over it (`--workload slow-job`): the silence until then is
+        // no stall.
+        self.harness.expect_progress_in(job.processing_time);
         self.harness.event(|record, at| {
             record.ledger.produced(job);
             if let Some(timeline) = &mut record.timeline {

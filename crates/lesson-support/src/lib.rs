@@ -52,4 +52,4 @@ pub use run::{Lesson, LessonOptions, NoOptions, capture, main, one_line_mistake}
 pub use settings::Settings;
 pub use sorted::sorted_view;
 pub use watched::Watched;
-pub use workload::{Job, JobName, Slot, Workload};
+pub use workload::{Job, JobName, Shape, Slot, Workload};

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::workload::Shape;
+
 /// The largest `--jobs`: large enough for a scale experiment, small enough to finish.
 pub const MAX_JOBS: usize = 10_000_000;
 /// The largest `--workers`.
@@ -43,6 +45,13 @@ pub struct Settings {
     #[arg(long, value_name = "N", default_value_t = 1, allow_hyphen_values = true,
           value_parser = whole_number(0, u64::MAX))]
     pub seed: u64,
+
+    /// The shape of the workload: steady (the seed lesson's), or one of the awkward shapes that `cargo xtask
+    /// check` also runs lessons 1 to 7 on: pauses (1,000 s before every fifth job), bursts (eight jobs at once,
+    /// 100 s apart), slow-job (job 3 a hundred times slower)
+    #[arg(long, value_name = "SHAPE", value_enum, default_value_t = Shape::Steady, hide_possible_values = true,
+          allow_hyphen_values = true)]
+    pub workload: Shape,
 
     /// Run on the wall clock instead of the simulated one (a 4-second run then takes 4 seconds).
     #[arg(long)]

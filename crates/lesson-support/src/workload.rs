@@ -84,16 +84,51 @@ impl fmt::Display for JobName {
     }
 }
 
-/// The jobs of a run, each one a pure function of the seed and the job's number.
+/// The shape of a workload (`--workload`): the seed lesson's steady stream of jobs, or one of the awkward
+/// shapes that `cargo xtask check` also runs every lesson on, so that a fix tuned to the steady stream (a
+/// worker that gives up after a few seconds without a job, a count of 20 jobs written into the code) is
+/// caught. On the simulated clock, a pause of a thousand seconds costs nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Shape {
+    /// The seed lesson's: each job takes 0.05–0.15 s to make and 0.2–1.0 s to process.
+    #[default]
+    Steady,
+    /// The producer stops for 1,000 s before every fifth job: far longer than any timeout a worker might
+    /// wait for its next job.
+    Pauses,
+    /// Jobs come eight at once, with no time between them, and 100 s pass between two bursts.
+    Bursts,
+    /// Job 3 takes a hundred times longer to process than it would: 20 to 100 s.
+    SlowJob,
+}
+
+impl Shape {
+    /// The producer's pause before every fifth job (`--workload pauses`).
+    pub const PAUSE: Duration = Duration::from_secs(1_000);
+    /// The time between two bursts (`--workload bursts`).
+    pub const BETWEEN_BURSTS: Duration = Duration::from_secs(100);
+    /// The jobs of a burst (`--workload bursts`).
+    pub const BURST: usize = 8;
+    /// The job that is slow (`--workload slow-job`), and how many times slower.
+    pub const SLOW_JOB: (usize, u32) = (3, 100);
+}
+
+/// The jobs of a run, each one a pure function of the seed, the shape and the job's number.
 #[derive(Debug, Clone, Copy)]
 pub struct Workload {
     seed: u64,
+    shape: Shape,
 }
 
 impl Workload {
-    /// The workload of `--seed seed`.
+    /// The workload of `--seed seed`, steady.
     pub fn new(seed: u64) -> Workload {
-        Workload { seed }
+        Workload { seed, shape: Shape::Steady }
+    }
+
+    /// The workload of `--seed seed --workload shape`.
+    pub fn shaped(seed: u64, shape: Shape) -> Workload {
+        Workload { seed, shape }
     }
 
     /// Job `number` (from 1) of this workload.
@@ -101,8 +136,21 @@ impl Workload {
         let mut random = self.random_stream(number);
         // The order of these draws is part of the workload: add new draws after them, never between,
         // so that adding a property to jobs leaves every earlier property as it was.
-        let production_time = Duration::from_millis(random.random_range(PRODUCTION_MILLIS));
-        let processing_time = Duration::from_millis(random.random_range(PROCESSING_MILLIS));
+        let mut production_time = Duration::from_millis(random.random_range(PRODUCTION_MILLIS));
+        let mut processing_time = Duration::from_millis(random.random_range(PROCESSING_MILLIS));
+        // A shape changes the times drawn, never the draws: job 4 of `--workload pauses` is job 4 of the
+        // steady workload, and so is every job's processing time but the slow one's.
+        match self.shape {
+            Shape::Steady => {}
+            Shape::Pauses if number.is_multiple_of(5) => production_time = Shape::PAUSE,
+            Shape::Pauses => {}
+            Shape::Bursts if number > 1 && number % Shape::BURST == 1 => {
+                production_time = Shape::BETWEEN_BURSTS;
+            }
+            Shape::Bursts => production_time = Duration::ZERO,
+            Shape::SlowJob if number == Shape::SLOW_JOB.0 => processing_time *= Shape::SLOW_JOB.1,
+            Shape::SlowJob => {}
+        }
         Job { number, kind: "process_item", production_time, processing_time }
     }
 
@@ -160,6 +208,22 @@ mod tests {
             assert!(PRODUCTION_MILLIS.contains(&(job.production_time.as_millis() as u64)));
             assert!(PROCESSING_MILLIS.contains(&(job.processing_time.as_millis() as u64)));
         }
+    }
+
+    #[test]
+    fn a_shape_changes_the_times_of_its_jobs_and_no_other() {
+        let (steady, seed) = (Workload::new(1), 1);
+        let pauses = Workload::shaped(seed, Shape::Pauses);
+        assert_eq!(pauses.job(4), steady.job(4));
+        assert_eq!(pauses.job(5).production_time, Shape::PAUSE);
+        assert_eq!(pauses.job(5).processing_time, steady.job(5).processing_time);
+        let bursts = Workload::shaped(seed, Shape::Bursts);
+        let gaps: Vec<Duration> = (1..=10).map(|number| bursts.job(number).production_time).collect();
+        assert_eq!(gaps[..8], [Duration::ZERO; 8], "jobs 1 to 8 come at once");
+        assert_eq!(gaps[8..], [Shape::BETWEEN_BURSTS, Duration::ZERO]);
+        let slow = Workload::shaped(seed, Shape::SlowJob);
+        assert_eq!(slow.job(3).processing_time, steady.job(3).processing_time * 100);
+        assert_eq!(slow.job(4), steady.job(4));
     }
 
     #[test]

@@ -157,7 +157,7 @@ pub struct Options {
     /// Run worker processes only, for the queue of a lesson that runs elsewhere (another terminal, another
     /// machine) on the same server (--database-url, or DATABASE_URL): they wait for its queue to open, take
     /// jobs from it beside the lesson's own workers, and stop once it is closed. That lesson keeps the account.
-    /// Give them the lesson's --jobs, --seed, --fail-rate, --poison, --max-attempts, --backoff-ms and --lease:
+    /// Give them the lesson's --jobs, --seed, --workload, --fail-rate, --poison, --max-attempts, --backoff-ms and --lease:
     /// they process jobs as those say.
     #[arg(long)]
     pub workers_only: bool,
@@ -392,6 +392,7 @@ fn worker_process_template(harness: &Harness, options: &Options) -> WorkerProces
         connect: server.connection_string().to_string(),
         schema: SCHEMA.to_string(),
         seed: settings.seed,
+        workload: settings.workload,
         speed_up: settings.speed_up(),
         fail_rate: options.fail_rate,
         poison: options.poison.clone(),

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use clap::Parser;
-use lesson_support::{Job, Slot, Workload};
+use clap::{Parser, ValueEnum};
+use lesson_support::{Job, Shape, Slot, Workload};
 use rand::RngExt;
 use tokio::sync::Notify;
 
@@ -67,6 +67,9 @@ pub struct WorkerProcess {
     /// The seed: each job's processing time, and which of its attempts fail.
     #[arg(long)]
     pub seed: u64,
+    /// The workload's shape (`--workload`): a slow job is slow in the worker that processes it.
+    #[arg(long, value_enum, default_value_t = Shape::Steady)]
+    pub workload: Shape,
     /// How many times faster than the lesson's clock the wall clock runs.
     #[arg(long)]
     pub speed_up: u32,
@@ -108,6 +111,10 @@ impl WorkerProcess {
             format!("--workers={}", list(&self.workers)),
             format!("--schema={}", self.schema),
             format!("--seed={}", self.seed),
+            format!(
+                "--workload={}",
+                self.workload.to_possible_value().expect("no shape is skipped").get_name()
+            ),
             format!("--speed-up={}", self.speed_up),
             format!("--fail-rate={}", self.fail_rate),
             format!("--max-attempts={}", self.max_attempts),
@@ -293,7 +300,7 @@ async fn work(
 ) -> Result<(), tokio_postgres::Error> {
     let name = worker_name(&process.name_prefix, process.process, worker);
     let report = |what: What| tell_the_lesson(Event { worker, what });
-    let workload = Workload::new(process.seed);
+    let workload = Workload::shaped(process.seed, process.workload);
     let lease = process.wall(Duration::from_millis(process.lease_ms));
     let claim = || queue.claim(&name, lease, process.bounded, &wake_ups.channel);
     loop {
