@@ -50,6 +50,11 @@ pub struct Options {
     #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
     pub cancel_at: Option<Duration>,
 
+    /// Stop at once this many seconds in, as a second Ctrl-C would during the drain: the jobs in hand are
+    /// aborted without waiting for the deadline. After --cancel-at: --cancel-at 1.5 --stop-now-at 1.8
+    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
+    pub stop_now_at: Option<Duration>,
+
     /// What becomes of the jobs still queued when the run is cancelled: processed (drain), or handed back
     /// unstarted (return).
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = OnCancel::Drain,
@@ -73,6 +78,21 @@ pub enum OnCancel {
 
 impl LessonOptions for Options {
     fn prepare(&mut self, settings: &Settings) -> Result<(), String> {
+        match (self.cancel_at, self.stop_now_at) {
+            (None, Some(_)) => {
+                return Err(
+                    "--stop-now-at needs --cancel-at: it is the second stop, after a first".to_string()
+                );
+            }
+            (Some(cancel_at), Some(stop_now_at)) if stop_now_at < cancel_at => {
+                return Err(format!(
+                    "--stop-now-at {} is before --cancel-at {}: the second stop comes after the first",
+                    Seconds(stop_now_at),
+                    Seconds(cancel_at)
+                ));
+            }
+            _ => {}
+        }
         self.failures.prepare(settings)
     }
 
@@ -111,6 +131,7 @@ pub async fn run(harness: Harness, options: Options) {
         harness.clone(),
         watch,
         options.cancel_at,
+        options.stop_now_at,
         stop.clone(),
         stop_now.clone(),
     ));

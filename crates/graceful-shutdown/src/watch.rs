@@ -3,20 +3,23 @@
 //! The decision is made in one place, and told to every task with one call: `stop.cancel()`. On the
 //! simulated clock it comes at `--cancel-at`, so that a run can be stopped at the same instant every time; on
 //! the wall clock, at Ctrl-C as well, which tokio hears with `tokio::signal::ctrl_c()`. A second Ctrl-C
-//! cancels a second token, `stop_now`: the pool aborts what is left without waiting for the deadline.
+//! cancels a second token, `stop_now`: the pool aborts what is left without waiting for the deadline. On the
+//! simulated clock, `--stop-now-at` does it at a chosen instant, so that this path too has a run that is the
+//! same every time (and that `cargo xtask check` judges).
 
 use std::time::Duration;
 
 use lesson_support::{Harness, Seconds, TaskLog, Watched};
 use tokio_util::sync::CancellationToken;
 
-/// Decides when to stop: at `--cancel-at`, or at the first Ctrl-C on the wall clock; then, on the wall clock,
-/// waits for one more Ctrl-C, which skips the rest of the drain. Ends when `Main`, its loop over, cancels both
+/// Decides when to stop: at `--cancel-at`, or at the first Ctrl-C on the wall clock; then at `--stop-now-at`,
+/// or, on the wall clock, at one more Ctrl-C, which skips the rest of the drain. Ends when `Main`, its loop over, cancels both
 /// tokens, so that the tracker can see it end.
 pub async fn decide_when_to_stop(
     harness: Harness,
     task: TaskLog,
     cancel_at: Option<Duration>,
+    stop_now_at: Option<Duration>,
     stop: CancellationToken,
     stop_now: CancellationToken,
 ) {
@@ -66,20 +69,38 @@ pub async fn decide_when_to_stop(
         }
     }
     stop.cancel();
-    if real_time {
-        // One more Ctrl-C, until the pool has stopped: abort what is left now. It is a Ctrl-C all the same, and
-        // the summary says so with its status, 130.
+    // The second stop, until the pool has stopped: at `--stop-now-at`, or at one more Ctrl-C on the wall clock,
+    // whichever comes first. It aborts what is left now. A Ctrl-C is a Ctrl-C all the same, and the summary
+    // says so with its status, 130.
+    if stop_now_at.is_some() || real_time {
+        let at_the_time = async {
+            match stop_now_at {
+                Some(at) => tokio::time::sleep(at.saturating_sub(harness.elapsed())).await,
+                None => std::future::pending().await,
+            }
+        };
+        let ctrl_c = async {
+            if real_time && tokio::signal::ctrl_c().await.is_ok() {
+                return;
+            }
+            std::future::pending().await
+        };
         let second = async {
             tokio::select! {
                 biased;
-                _ = tokio::signal::ctrl_c() => {
+                () = stop_now.cancelled() => {}
+                () = at_the_time => {
+                    task.say(format_args!("Stopping now: it is {} (--stop-now-at)", Seconds(harness.elapsed())));
+                    stop_now.cancel();
+                }
+                () = ctrl_c => {
                     harness.interrupt();
                     stop_now.cancel();
                 }
-                () = stop_now.cancelled() => {}
             }
         };
-        second.watched(&task, "a second Ctrl-C").await;
+        let what = if real_time { "a second Ctrl-C" } else { "the time to stop now (--stop-now-at)" };
+        second.watched(&task, what).await;
     }
     task.shut_down();
 }

@@ -114,6 +114,24 @@ fn a_cancel_that_returns_hands_the_queue_back_at_once() {
     );
 }
 
+/// A second stop during the drain (`--stop-now-at`, a second Ctrl-C's twin on the simulated clock): the jobs in
+/// hand are aborted then, not at the deadline, and the queued ones handed back with them; none is lost.
+#[test]
+fn a_second_stop_aborts_the_jobs_in_hand_and_hands_the_queue_back_at_once() {
+    let output = run(&["--cancel-at", "1.5", "--stop-now-at", "1.7", "--drain-deadline", "5"]);
+    insta::assert_snapshot!(output);
+    assert_every_job_is_accounted_for(&output);
+    assert_eq!(time_of(&output, "[Main] Stopping now: aborting the 3 jobs still in hand"), 1.7, "{output}");
+    for (time, line) in lines_with(&output, "Aborted:").into_iter().chain(lines_with(&output, "Returned")) {
+        assert_eq!(time, 1.7, "everything left ends at the second stop, long before the deadline: {line}");
+    }
+    assert_eq!(jobs_in_lines_with(&output, "Returned unstarted"), (8..=14).collect::<Vec<_>>(), "{output}");
+    assert_eq!(Summary::of(&output).elapsed, 1.7, "{output}");
+    // Only after a first stop, and not before it.
+    assert!(run(&["--stop-now-at", "1"]).contains("--stop-now-at needs --cancel-at"));
+    assert!(run(&["--cancel-at", "2", "--stop-now-at", "1"]).contains("is before --cancel-at"));
+}
+
 /// The producer makes no job after the cancel: the one it was holding when the queue was full is handed
 /// back, and it says how many it added.
 #[test]
@@ -182,7 +200,7 @@ fn no_more_jobs_run_at_once_than_there_are_workers() {
 
 #[test]
 fn bad_seconds_are_refused_with_the_accepted_range() {
-    for flag in ["--cancel-at", "--drain-deadline"] {
+    for flag in ["--cancel-at", "--drain-deadline", "--stop-now-at"] {
         for bad in ["-1", "soon", "4000"] {
             let output = run(&[flag, bad]);
             assert!(output.contains("expected seconds from 0 to 3600"), "{flag} {bad}:\n{output}");
