@@ -70,6 +70,18 @@ pub fn run(wanted: Option<&str>, verify: bool) -> Result<u8, String> {
             let verdict = check::judge(&copy, lesson, &catalogue, tests)?;
             let text = verdict.render(lesson);
             let mut problems = compare(exercise, &verdict, &text);
+            // The change is credited to its own exercise, or to none if it is a wrong fix: never to another
+            // exercise whose words its verdict happens to show too.
+            if let Some(due) = crate::progress::credit_due(exercise).filter(|_| problems.is_empty()) {
+                let credited = crate::progress::Progress::default().note(lesson, &catalogue, &verdict, &text);
+                if credited != due {
+                    problems.push(format!(
+                        "the check credits {} for it, instead of {}",
+                        credited.map_or("no exercise".to_string(), |id| format!("`{id}`")),
+                        due.map_or("none".to_string(), |id| format!("`{id}`"))
+                    ));
+                }
+            }
             if exercise.replays && problems.is_empty() {
                 problems.extend(replays_the_same_story(&copy, lesson)?);
             }

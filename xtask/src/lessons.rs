@@ -3,7 +3,7 @@
 use std::path::Path;
 
 /// One lesson of the course.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lesson {
     /// Its place in the course, from 1.
     pub number: u32,

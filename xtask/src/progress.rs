@@ -95,10 +95,16 @@ impl Progress {
         verdict: &Verdict,
         text: &str,
     ) -> Option<String> {
+        // A wrong fix that matches is what the learner did, whatever else the verdict also matches (closing
+        // lesson 4's queue with `notify_one` breaks what a lost wake-up breaks, and more): nothing is credited.
+        let wrong_fix = catalogue
+            .exercises
+            .iter()
+            .any(|exercise| is_a_wrong_fix(exercise) && matches(exercise, verdict, text));
         let recognized = catalogue
             .exercises
             .iter()
-            .filter(|exercise| counts(exercise))
+            .filter(|exercise| counts(exercise) && !wrong_fix)
             .find(|exercise| matches(exercise, verdict, text))
             .map(|exercise| exercise.id.clone());
         if let Some(id) = &recognized {
@@ -147,7 +153,24 @@ impl Progress {
 /// with nothing more to say): every passing check would seem to have done it.
 fn counts(exercise: &Exercise) -> bool {
     let like_the_lesson_as_shipped = exercise.verdict == Expected::Ok && exercise.says.is_empty();
-    exercise.place != "self-check" && !exercise.title.contains("(a wrong fix)") && !like_the_lesson_as_shipped
+    exercise.place != "self-check" && !is_a_wrong_fix(exercise) && !like_the_lesson_as_shipped
+}
+
+/// What the check must credit when a learner has made the change of `exercise`, where that is certain: the
+/// exercise itself, if it counts; nothing, if it is a wrong fix. `exercises --verify` holds every patch to it.
+pub fn credit_due(exercise: &Exercise) -> Option<Option<String>> {
+    if is_a_wrong_fix(exercise) {
+        Some(None)
+    } else if counts(exercise) {
+        Some(Some(exercise.id.clone()))
+    } else {
+        None
+    }
+}
+
+/// Whether an exercise is a plausible wrong fix, there to be caught: its title says so.
+fn is_a_wrong_fix(exercise: &Exercise) -> bool {
+    exercise.title.contains("(a wrong fix)")
 }
 
 /// Whether a verdict (and its text) is the one the catalogue promises for `exercise`: its kind, and the words
@@ -183,6 +206,37 @@ mod tests {
         progress.save(&root);
         assert_eq!(Progress::load(&root), progress);
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_verdict_that_a_wrong_fix_also_matches_credits_nothing() {
+        let lesson = Lesson { number: 4, ..Lesson::default() };
+        let exercise = |id: &str, title: &str, says: &str| Exercise {
+            id: id.into(),
+            title: title.into(),
+            place: "Explore it 1".into(),
+            verdict: Expected::Broken,
+            says: vec![says.into()],
+            ..Exercise::default()
+        };
+        let real = exercise("lost-wake-up", "Look first, then ask to be woken", "no task could go on");
+        let wrong = exercise("close-wakes-one", "Wake one at the close (a wrong fix)", "--workload pauses");
+        let verdict = |sentences: &[&str]| Verdict::Reference {
+            difference: None,
+            broken: sentences
+                .iter()
+                .map(|sentence| ("cargo xtask lesson 4".into(), sentence.to_string()))
+                .collect(),
+            tests: None,
+        };
+        let catalogue = Catalogue { exercises: vec![real, wrong], ..Catalogue::default() };
+        let mut progress = Progress::default();
+        let only_the_real_one = verdict(&["no task could go on"]);
+        assert_eq!(progress.note(&lesson, &catalogue, &only_the_real_one, ""), Some("lost-wake-up".into()));
+        let mut progress = Progress::default();
+        let both = verdict(&["no task could go on", "stuck (`cargo xtask lesson 4 --workload pauses`)"]);
+        assert_eq!(progress.note(&lesson, &catalogue, &both, ""), None, "the wrong fix is what was done");
+        assert_eq!(progress, Progress::default());
     }
 
     #[test]
