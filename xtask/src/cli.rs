@@ -90,6 +90,17 @@ pub enum Command {
         /// The lesson to start with (a number or a crate's name); the first one not done if none.
         lesson: Option<String>,
     },
+    /// Answer the Python lesson's predictions and explanations; the runner proves the right answer by running
+    /// the lessons.
+    #[command(
+        after_help = "Examples: cargo xtask quiz\n          cargo xtask quiz alter-it-1\n          cargo xtask quiz alter-it-1 c"
+    )]
+    Quiz {
+        /// The quiz: alter-it-1, break-it-2, explain-it-1 to explain-it-4, mastery-when; none lists them.
+        id: Option<String>,
+        /// Your answer: a, b or c; none shows the question.
+        answer: Option<String>,
+    },
     /// Show the next hint for the exercise of a lesson you are on, one at a time.
     Hint {
         /// The lesson: a number or a crate's name.

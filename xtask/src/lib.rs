@@ -2,8 +2,9 @@
 //! them. One module per command, and the pieces they share:
 //!
 //! - [`cli`]: the command line;
-//! - [`list`], [`lesson`], [`diff`], [`sweep`], [`explore`], [`check`], [`watch`], [`hint`], [`reset`],
-//!   [`exercises`], [`bless`], [`bench`], [`stress`], [`doctor`]: the commands, each with its `run`;
+//! - [`list`], [`lesson`], [`diff`], [`sweep`], [`explore`], [`check`], [`watch`], [`hint`], [`quiz`],
+//!   [`reset`], [`exercises`], [`bless`], [`bench`], [`stress`], [`doctor`]: the commands, each with its `run`;
+//! - [`items`]: the Python lesson's 21 items, and what checks each;
 //! - [`progress`]: the exercises and lessons done, and the hints shown, kept between runs;
 //! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
 //! - [`catalogue`]: a lesson's exercises, its runs for the self-check, and its breaks;
@@ -24,10 +25,12 @@ pub mod explore;
 pub mod guarantees;
 pub mod hint;
 pub mod interrupt;
+pub mod items;
 pub mod lesson;
 pub mod lessons;
 pub mod list;
 pub mod progress;
+pub mod quiz;
 pub mod report;
 pub mod reset;
 pub mod stress;

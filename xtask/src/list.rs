@@ -45,6 +45,8 @@ pub fn render(lessons: &[Lesson], catalogues: &[Catalogue], progress: &Progress)
             }
         }
     }
+    text.push('\n');
+    text.push_str(&crate::items::render());
     match current {
         Some(number) => text.push_str(&format!(
             "\nGo on with `cargo xtask lesson {number}`; `cargo xtask check {number}` marks what you have done.\n"

@@ -6,8 +6,8 @@ use clap::{CommandFactory, Parser};
 use xtask::cli::{Command, CommandLine};
 use xtask::workspace::EXIT_USAGE;
 use xtask::{
-    bench, bless, check, diff, doctor, exercises, explore, hint, interrupt, lesson, list, reset, stress,
-    sweep, watch,
+    bench, bless, check, diff, doctor, exercises, explore, hint, interrupt, lesson, list, quiz, reset,
+    stress, sweep, watch,
 };
 
 fn main() -> ExitCode {
@@ -45,6 +45,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Watch { lesson }) => watch::run(lesson.as_deref()),
         Some(Command::Hint { lesson }) => hint::run(&lesson),
+        Some(Command::Quiz { id, answer }) => quiz::run(id.as_deref(), answer.as_deref()),
         Some(Command::Reset { lesson }) => reset::run(&lesson),
         Some(Command::Exercises { lesson, verify }) => exercises::run(lesson.as_deref(), verify),
         Some(Command::Bless { lesson }) => bless::run(lesson.as_deref()),

@@ -101,7 +101,7 @@ const BAR_WIDTH: usize = 24;
 
 /// The sweep's table, with a line on how to read it.
 pub(crate) fn render(about: Lesson, settings: &Settings, rows: &[Row]) -> String {
-    let workload = Workload::new(settings.seed);
+    let workload = Workload::shaped(settings.seed, settings.workload);
     let queue = match settings.queue_size {
         0 => "no limit".to_string(),
         size => size.to_string(),
