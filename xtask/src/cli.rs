@@ -127,8 +127,11 @@ pub enum Command {
     /// Measure: each lesson against a bare-tokio floor, the queues, memory, builds.
     Bench {
         /// Only lesson 9's table: lesson 9 against a bare SKIP LOCKED loop on the same server (a minute).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "watch")]
         database: bool,
+        /// Only the two figures of `cargo xtask watch`: a save to its runs' verdict, and to its tests'.
+        #[arg(long)]
+        watch: bool,
     },
     /// Check that this machine has what the course needs (Rust, tmux, PostgreSQL, free disk), and say how to
     /// install what is missing.

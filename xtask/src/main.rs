@@ -49,8 +49,9 @@ fn main() -> ExitCode {
         Some(Command::Reset { lesson }) => reset::run(&lesson),
         Some(Command::Exercises { lesson, verify }) => exercises::run(lesson.as_deref(), verify),
         Some(Command::Bless { lesson }) => bless::run(lesson.as_deref()),
-        Some(Command::Bench { database: false }) => bench::run(),
-        Some(Command::Bench { database: true }) => bench::run_database(),
+        Some(Command::Bench { database: true, .. }) => bench::run_database(),
+        Some(Command::Bench { watch: true, .. }) => bench::run_watch(),
+        Some(Command::Bench { .. }) => bench::run(),
         Some(Command::Doctor) => doctor::run(),
         Some(Command::Stress { runs }) => stress::run(usize::from(runs)),
     };

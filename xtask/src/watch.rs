@@ -28,8 +28,9 @@ use crate::lessons::{self, Lesson};
 use crate::progress::Progress;
 use crate::workspace::Workspace;
 
-/// How long the watcher waits after a write for the next one, before it calls them one save.
-pub const DEBOUNCE: Duration = Duration::from_millis(200);
+/// How long the watcher waits after a write for the next one, before it calls them one save. An editor writes
+/// a file in one burst of a few milliseconds; every millisecond more is a millisecond of the learner's wait.
+pub const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// `cargo xtask watch [N]`.
 pub fn run(wanted: Option<&str>) -> Result<u8, String> {
