@@ -149,7 +149,11 @@ pub fn judge(
                 let flags: Vec<String> = one.flags.iter().chain(awkward).cloned().collect();
                 let (awkward_command, run) =
                     run_allowing_removed_flags(workspace, lesson, &flags, &one.optional)?;
-                (command, found) = (awkward_command, symptoms(&run, &flags));
+                found = symptoms(&run, &flags);
+                // The command shown is the break's own, unless an awkward run is what shows it still there.
+                if !found.is_empty() {
+                    command = awkward_command;
+                }
             }
             breaks.push((one.clone(), command, found));
         }

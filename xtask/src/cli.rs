@@ -32,14 +32,16 @@ pub enum Command {
     },
     /// Show what changed between two lessons: the lesson's code first, then what both print.
     #[command(
-        after_help = "`--all` also shows what is not the lesson: main.rs, the `use` lines, the flags.\n\
-                            Example: cargo xtask diff 2 3 --fail-job 7"
+        after_help = "With one lesson, its step: `cargo xtask diff 5` is lesson 5 against lesson 3, which it builds \
+                      on. `--all` also shows what is not the lesson: main.rs, the `use` lines, the flags.\n\
+                            Examples: cargo xtask diff 5\n          cargo xtask diff 2 3 --fail-job 7"
     )]
     Diff {
-        /// The first lesson: a number (2) or a crate's name.
+        /// The first lesson: a number (2) or a crate's name; alone, the lesson whose step to show.
         first: String,
-        /// The second lesson.
-        second: String,
+        /// The second lesson; none shows the first against the lesson it builds on.
+        #[arg(allow_hyphen_values = true)]
+        second: Option<String>,
         /// `--all`, then flags for both runs, such as `--queue-size 1`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FLAGS")]
         flags: Vec<String>,

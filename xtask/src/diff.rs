@@ -1,4 +1,6 @@
-//! `cargo xtask diff A B`: what changed between two lessons, in the code and in what it prints.
+//! `cargo xtask diff A B`: what changed between two lessons, in the code and in what it prints. `cargo xtask
+//! diff B` shows lesson B's step: from the lesson it builds on (`lessons/list.txt`), which is not always the
+//! one before it (lesson 5 builds on lesson 3, not on lesson 4's priorities).
 //!
 //! The lesson's own lines come first. What is not the lesson (the program's `main.rs`, the `use` lines, the
 //! lesson's name and its flags) is summed up in one line, and `--all` shows it too. The rendering is kept
@@ -15,11 +17,14 @@ use crate::workspace::{EXIT_USAGE, Workspace, print};
 /// The runner's own flag of `diff`; every other flag goes to both lessons.
 pub const ALL: &str = "--all";
 
-/// `cargo xtask diff A B [--all] FLAGS…`.
-pub fn run(first: &str, second: &str, flags: &[String]) -> Result<u8, String> {
+/// `cargo xtask diff [A] B [--all] FLAGS…`: with one lesson, B against the lesson it builds on.
+pub fn run(first: &str, second: Option<&str>, flags: &[String]) -> Result<u8, String> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
-    let (old, new) = (lessons::find(&lessons, first)?, lessons::find(&lessons, second)?);
+    let (old, new, note) = step(&lessons, first, second)?;
+    if let Some(note) = note {
+        print(&format!("{}\n\n", crate::workspace::wrap(&note, 80).join("\n")));
+    }
     let all = flags.iter().any(|flag| flag == ALL);
     let flags: Vec<String> = flags.iter().filter(|flag| *flag != ALL).cloned().collect();
     let old_sources = Sources::read(&course, &format!("{}/src", old.crate_path()))?;
@@ -45,6 +50,46 @@ pub fn run(first: &str, second: &str, flags: &[String]) -> Result<u8, String> {
     let coloured = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     print(&if coloured { colour(&text) } else { text });
     Ok(0)
+}
+
+/// The two lessons to compare: `first` and `second` as asked, with a note when `second` does not build on
+/// `first`; or, with `first` alone, that lesson and the one it builds on.
+pub fn step<'a>(
+    lessons: &'a [Lesson],
+    first: &str,
+    second: Option<&str>,
+) -> Result<(&'a Lesson, &'a Lesson, Option<String>), String> {
+    let base_of =
+        |lesson: &Lesson| lesson.builds_on.and_then(|number| lessons.iter().find(|l| l.number == number));
+    let Some(second) = second else {
+        let new = lessons::find(lessons, first)?;
+        let old = base_of(new).ok_or_else(|| {
+            format!(
+                "lesson {} is where the course starts: it builds on no lesson (`cargo xtask diff 2` shows the step \
+                 after it)",
+                new.number
+            )
+        })?;
+        return Ok((old, new, None));
+    };
+    let (old, new) = (lessons::find(lessons, first)?, lessons::find(lessons, second)?);
+    let note = match base_of(new) {
+        Some(base) if base.number != old.number && old.number < new.number => Some(format!(
+            "Lesson {} builds on lesson {}, not on lesson {}: this is {} → {} as asked, and lesson {}'s own \
+             ideas show as taken out. `cargo xtask diff {}` shows the step the course takes, {} → {}.",
+            new.number,
+            base.number,
+            old.number,
+            old.number,
+            new.number,
+            old.number,
+            new.number,
+            base.number,
+            new.number
+        )),
+        _ => None,
+    };
+    Ok((old, new, note))
 }
 
 /// The whole text of `cargo xtask diff`, from what it read and ran.
@@ -357,6 +402,38 @@ mod tests {
             folder: folder.to_string(),
             files: files.iter().map(|(name, text)| (name.to_string(), text.to_string())).collect(),
         }
+    }
+
+    fn course() -> Vec<Lesson> {
+        let lesson = |number: u32, builds_on: Option<u32>| Lesson {
+            number,
+            crate_name: format!("lesson-{number}"),
+            builds_on,
+            ..Lesson::default()
+        };
+        vec![lesson(1, None), lesson(2, Some(1)), lesson(3, Some(2)), lesson(4, Some(3)), lesson(5, Some(3))]
+    }
+
+    #[test]
+    fn one_lesson_is_its_step_from_the_lesson_it_builds_on() {
+        let lessons = course();
+        let (old, new, note) = step(&lessons, "5", None).unwrap();
+        assert_eq!((old.number, new.number, note), (3, 5, None));
+        let (old, new, _) = step(&lessons, "3", None).unwrap();
+        assert_eq!((old.number, new.number), (2, 3));
+        assert!(step(&lessons, "1", None).unwrap_err().contains("builds on no lesson"));
+    }
+
+    #[test]
+    fn two_lessons_that_are_not_a_step_are_compared_as_asked_and_said_so() {
+        let lessons = course();
+        let (old, new, note) = step(&lessons, "4", Some("5")).unwrap();
+        assert_eq!((old.number, new.number), (4, 5));
+        let note = note.expect("a note");
+        assert!(note.starts_with("Lesson 5 builds on lesson 3, not on lesson 4"), "{note}");
+        assert!(note.contains("`cargo xtask diff 5` shows the step the course takes, 3 → 5"), "{note}");
+        assert_eq!(step(&lessons, "3", Some("5")).unwrap().2, None, "3 → 5 is the step");
+        assert_eq!(step(&lessons, "2", Some("3")).unwrap().2, None);
     }
 
     #[test]

@@ -70,16 +70,18 @@ pub fn run(wanted: Option<&str>, verify: bool) -> Result<u8, String> {
             let verdict = check::judge(&copy, lesson, &catalogue, tests)?;
             let text = verdict.render(lesson);
             let mut problems = compare(exercise, &verdict, &text);
-            // The change is credited to its own exercise, or to none if it is a wrong fix: never to another
-            // exercise whose words its verdict happens to show too.
-            if let Some(due) = crate::progress::credit_due(exercise).filter(|_| problems.is_empty()) {
+            // The change is credited to an exercise, or to none if it is a wrong fix: a wrong fix is never taken
+            // for an exercise whose words its verdict happens to show too.
+            let due = crate::progress::credit_due(exercise)
+                .filter(|_| problems.is_empty() && !exercise.patch.is_empty());
+            if let Some(due) = due {
                 let credited = crate::progress::Progress::default().note(lesson, &catalogue, &verdict, &text);
-                if credited != due {
-                    problems.push(format!(
-                        "the check credits {} for it, instead of {}",
-                        credited.map_or("no exercise".to_string(), |id| format!("`{id}`")),
-                        due.map_or("none".to_string(), |id| format!("`{id}`"))
-                    ));
+                match (due, credited) {
+                    (true, None) => problems.push("the check credits no exercise for it".to_string()),
+                    (false, Some(id)) => {
+                        problems.push(format!("the check credits `{id}` for this wrong fix"))
+                    }
+                    _ => {}
                 }
             }
             if exercise.replays && problems.is_empty() {

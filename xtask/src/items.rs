@@ -126,7 +126,7 @@ mod tests {
                     let exercise = exercise
                         .unwrap_or_else(|| panic!("{}: no exercise {id} in lesson {number}", item.item));
                     assert!(
-                        crate::progress::credit_due(exercise).is_some_and(|due| due.is_some()),
+                        crate::progress::credit_due(exercise).is_some_and(|due| due),
                         "{}: {id} is not an exercise the check credits",
                         item.item
                     );

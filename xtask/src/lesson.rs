@@ -22,7 +22,14 @@ pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
     if !asks_for_help {
         print(&header(lesson));
     }
-    if !course.build_on_terminal(lesson)? {
+    let built = course.build_on_terminal(lesson)?;
+    // Ctrl-C while cargo builds stops cargo, and the runner, which waits for it, says so; one pressed after
+    // the build and before the lesson started would reach no one, so the runner stops there too.
+    if crate::interrupt::pressed() {
+        eprintln!("Stopped by Ctrl-C before lesson {} ran.", lesson.number);
+        return Ok(EXIT_INTERRUPTED);
+    }
+    if !built {
         // The compiler has said what is wrong; suggestions would only push it off the screen.
         return Ok(EXIT_DOES_NOT_BUILD);
     }

@@ -38,7 +38,14 @@ fn main() -> ExitCode {
         Some(Command::Lesson { lesson, flags }) => lesson::run(&lesson, &flags),
         Some(Command::Sweep { lesson, flags }) => sweep::run(&lesson, &flags),
         Some(Command::Explore { lesson, flags }) => explore::run(&lesson, &flags),
-        Some(Command::Diff { first, second, flags }) => diff::run(&first, &second, &flags),
+        Some(Command::Diff { first, second, flags }) => {
+            // `diff 5 --queue-size 1`: what came second is the first flag, not a lesson.
+            let (second, flags) = match second {
+                Some(flag) if flag.starts_with('-') => (None, [vec![flag], flags].concat()),
+                second => (second, flags),
+            };
+            diff::run(&first, second.as_deref(), &flags)
+        }
         Some(Command::Check { lesson, full }) => {
             let tests = if full { check::Tests::All } else { check::Tests::Lesson };
             check::run(lesson.as_deref(), tests)

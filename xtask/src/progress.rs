@@ -156,13 +156,14 @@ fn counts(exercise: &Exercise) -> bool {
     exercise.place != "self-check" && !is_a_wrong_fix(exercise) && !like_the_lesson_as_shipped
 }
 
-/// What the check must credit when a learner has made the change of `exercise`, where that is certain: the
-/// exercise itself, if it counts; nothing, if it is a wrong fix. `exercises --verify` holds every patch to it.
-pub fn credit_due(exercise: &Exercise) -> Option<Option<String>> {
+/// Whether the check must credit an exercise when a learner has made the change of `exercise`, where that is
+/// certain: one (itself, or another whose verdict is the same, as two right fixes of one break) if it counts;
+/// none if it is a wrong fix. `exercises --verify` holds every patch to it.
+pub fn credit_due(exercise: &Exercise) -> Option<bool> {
     if is_a_wrong_fix(exercise) {
-        Some(None)
+        Some(false)
     } else if counts(exercise) {
-        Some(Some(exercise.id.clone()))
+        Some(true)
     } else {
         None
     }

@@ -69,10 +69,14 @@ impl Workspace {
     }
 
     /// Builds a lesson's program (debug profile). Its failure comes back with what the compiler said.
+    ///
+    /// The program is asked for by name (`--bin`), not only its package: a package whose `main.rs` is gone
+    /// still builds its library, and the program of an earlier build would then run as if nothing had changed.
     pub fn build_quietly(&self, lesson: &Lesson) -> Result<(), String> {
         let output = self
             .cargo()
             .args(["build", "--quiet", "--color", "never", "--package", &lesson.crate_name])
+            .args(["--bin", &lesson.crate_name])
             .stdin(Stdio::null())
             .output()
             .map_err(|error| format!("cannot start cargo: {error}"))?;
@@ -88,7 +92,8 @@ impl Workspace {
     /// it built.
     pub fn build_on_terminal(&self, lesson: &Lesson) -> Result<bool, String> {
         let mut cargo = self.cargo();
-        cargo.args(["build", "--package", &lesson.crate_name]);
+        // The program by name, as in `build_quietly`.
+        cargo.args(["build", "--package", &lesson.crate_name, "--bin", &lesson.crate_name]);
         if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             cargo.arg("--quiet");
         }
@@ -304,6 +309,17 @@ mod tests {
     fn long_lines_are_wrapped_between_words() {
         assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
         assert_eq!(wrap("", 9), Vec::<String>::new());
+    }
+
+    /// A lesson whose `main.rs` is gone still has its library, which builds: the build must fail all the same,
+    /// or the program of an earlier build would run as the lesson. `lesson-support` is such a package: a
+    /// library and no program.
+    #[test]
+    fn a_package_without_its_program_does_not_build() {
+        let course = Workspace::course();
+        let no_program = Lesson { number: 1, crate_name: "lesson-support".into(), ..Lesson::default() };
+        let said = course.build_quietly(&no_program).expect_err("no program, no build");
+        assert!(said.contains("no bin target named `lesson-support`"), "{said}");
     }
 
     #[cfg(unix)]

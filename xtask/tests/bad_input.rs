@@ -95,7 +95,7 @@ fn flags_that_cannot_be_honoured_are_refused_in_one_line() {
 
 #[test]
 fn every_bad_runner_command_is_one_line() {
-    let cases: [(&[&str], &str); 17] = [
+    let cases: [(&[&str], &str); 18] = [
         // Both lessons refuse the flag: that is a mistake in the command, not "they print the same bytes".
         (&["diff", "2", "3", "--jobs", "abc"], "lesson 2 refused the flags"),
         (&["sweep", "1", "--workers", "abc"], "--workers <LIST>"),
@@ -108,7 +108,8 @@ fn every_bad_runner_command_is_one_line() {
         (&["lesson", "10"], "expected one of 1 (baseline)"),
         (&["lesson", "foo"], "expected one of 1 (baseline)"),
         (&["lesson"], "<LESSON>"),
-        (&["diff", "2"], "<SECOND>"),
+        (&["diff"], "<FIRST>"),
+        (&["diff", "1"], "builds on no lesson"),
         (&["diff", "2", "10"], "expected one of 1 (baseline)"),
         (&["check", "10"], "expected one of 1 (baseline)"),
         (&["reset", "nine"], "expected one of 1 (baseline)"),

@@ -273,3 +273,50 @@ fn the_runner_builds_where_a_learner_sees_it() {
     let alias = config.lines().find(|line| line.starts_with("xtask =")).expect("the xtask alias");
     assert!(alias.contains("run --package xtask") && !alias.contains("quiet"), "{alias}");
 }
+
+/// The support crate's modules import one another in one direction: no module needs one that needs it back,
+/// so that each can be read, and changed, knowing only the ones below it. What a module's tests use, and the
+/// `testing` helpers behind their feature, do not count.
+#[test]
+fn the_support_crate_s_modules_import_one_another_in_one_direction() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let folder = workspace_file("crates/lesson-support/src");
+    let mut imports: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let module = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if module == "lib" || module == "testing" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+        let used = code
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .flat_map(|line| line.split("crate::").skip(1))
+            .map(|rest| rest.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect::<String>())
+            .filter(|used| *used != module && folder.join(format!("{used}.rs")).exists())
+            .collect();
+        imports.insert(module, used);
+    }
+    // A module is placed once every module it imports is: what is never placed is in a cycle.
+    let mut placed: Vec<String> = Vec::new();
+    while placed.len() < imports.len() {
+        let next = imports
+            .iter()
+            .find(|(module, used)| !placed.contains(module) && used.iter().all(|used| placed.contains(used)));
+        match next {
+            Some((module, _)) => placed.push(module.clone()),
+            None => {
+                let cycle: Vec<String> = imports
+                    .iter()
+                    .filter(|(module, _)| !placed.contains(module))
+                    .map(|(module, used)| {
+                        format!("{module} -> {}", used.iter().cloned().collect::<Vec<_>>().join(", "))
+                    })
+                    .collect();
+                panic!("these modules import one another in a cycle:\n{}", cycle.join("\n"));
+            }
+        }
+    }
+}

@@ -128,6 +128,30 @@ fn the_first_ctrl_c_through_the_runner_gives_the_summary_and_status_130() {
     assert!(!after.contains("[Worker-"), "the lesson went on writing after the runner ended:\n{screen}");
 }
 
+/// Ctrl-C while the lesson is still building: the runner says so in one line and ends with status 130, and
+/// nothing runs. The build is made certain to be going on: `CARGO` is a script that says it builds, then
+/// waits, as a long first build would.
+#[test]
+fn ctrl_c_while_the_lesson_builds_stops_with_status_130_and_one_line() {
+    let terminal = Terminal::start("ctrl-c-building");
+    let slow_cargo = std::env::temp_dir().join(format!("slow-cargo-{}", std::process::id()));
+    std::fs::write(&slow_cargo, "#!/bin/sh\necho 'slow cargo: building'\nsleep 600\n").expect("the script");
+    std::fs::set_permissions(&slow_cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("mode");
+    let command = format!(
+        "CARGO='{}' '{}' lesson 1; echo \"runner exit status\" $?",
+        slow_cargo.display(),
+        env!("CARGO_BIN_EXE_xtask")
+    );
+    terminal.send(&[&command, "Enter"]);
+    terminal.wait_for("slow cargo: building", Duration::from_secs(30));
+    terminal.send(&["C-c"]);
+    let (screen, code) = terminal.wait_for_status("runner exit status", Duration::from_secs(30));
+    let _ = std::fs::remove_file(&slow_cargo);
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("Stopped by Ctrl-C before lesson 1 ran."), "{screen}");
+    assert!(!screen.contains("--- Producer-Consumer"), "the lesson ran:\n{screen}");
+}
+
 /// A second Ctrl-C stops the lesson at once, and the runner with it.
 #[test]
 fn a_second_ctrl_c_through_the_runner_stops_at_once() {
