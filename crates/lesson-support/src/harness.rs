@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::clock::{Clock, Seconds, WakeUps};
+use crate::activity::Activity;
+use crate::clock::{Clock, WakeUps};
 use crate::ledger::{End, Ledger};
 use crate::report::Report;
 use crate::settings::Settings;
@@ -40,6 +41,8 @@ struct Shared {
     record: Mutex<Record>,
     /// Set by Ctrl-C: the producer makes no more jobs.
     interrupted: AtomicBool,
+    /// Set once a line of the transcript could not be written: [`Harness::jobs`] then hands out no more jobs.
+    output_lost: AtomicBool,
     /// How many jobs [`Harness::jobs`] has handed out.
     jobs_made: AtomicUsize,
 }
@@ -74,19 +77,6 @@ pub(crate) struct TaskRecord {
     pub(crate) activity: Activity,
     /// Total time spent waiting, by what was waited for, in the order of the first wait for each.
     pub(crate) waited: Vec<(&'static str, Duration)>,
-}
-
-/// What a task is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Activity {
-    /// Running, or sleeping on a timer (which always ends).
-    Busy,
-    /// Waiting for something that only another task can give it.
-    Waiting { what: &'static str, since: Duration },
-    /// Ended cleanly, after saying so.
-    ShutDown { at: Duration },
-    /// Ended without shutting down: an error or a panic ended its task.
-    Stopped { at: Duration },
 }
 
 impl Harness {
@@ -129,6 +119,7 @@ impl Harness {
                 wake_ups,
                 record: Mutex::new(record),
                 interrupted: AtomicBool::new(false),
+                output_lost: AtomicBool::new(false),
                 jobs_made: AtomicUsize::new(0),
             }),
         }
@@ -149,7 +140,9 @@ impl Harness {
     pub fn jobs(&self) -> impl Iterator<Item = Job> + use<> {
         let harness = self.clone();
         (1..=self.settings().jobs).map_while(move |number| {
-            if harness.shared.interrupted.load(Ordering::Relaxed) {
+            if harness.shared.interrupted.load(Ordering::Relaxed)
+                || harness.shared.output_lost.load(Ordering::Relaxed)
+            {
                 return None;
             }
             harness.shared.jobs_made.fetch_add(1, Ordering::Relaxed);
@@ -171,7 +164,7 @@ impl Harness {
     /// lesson 7, which handles Ctrl-C itself.
     pub fn interrupt(&self) {
         self.shared.interrupted.store(true, Ordering::Relaxed);
-        crate::run::note_first_ctrl_c();
+        crate::exit::note_first_ctrl_c();
     }
 
     /// Whether the run was interrupted.
@@ -258,7 +251,13 @@ impl Harness {
         let mut record = self.record();
         let at = self.now(&mut record);
         record.last_event = at;
-        write(&mut record, at)
+        let written = write(&mut record, at);
+        // No one reads the run any more (a full disk, `| head -1`): the producer makes no more jobs, as after
+        // Ctrl-C, and the run ends with the jobs already made; the summary's status says why.
+        if record.transcript.failure().is_some() {
+            self.shared.output_lost.store(true, Ordering::Relaxed);
+        }
+        written
     }
 
     /// How long the task named `name` waited in all, for anything, in the waits that ended.
@@ -526,22 +525,6 @@ impl Drop for TaskLog {
         self.set_end(|at| Activity::Stopped { at });
         let how = if std::thread::panicking() { "it panicked" } else { "it returned early: an error?" };
         self.say(format_args!("!! This task ended without shutting down ({how})"));
-    }
-}
-
-impl Activity {
-    /// The activity in words, for reports: "waiting since 4.511s for the next message".
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            Activity::Busy => "busy, but not waiting on any other task".to_string(),
-            Activity::Waiting { what, since } => {
-                format!("waiting since {} for {what}", Seconds(*since))
-            }
-            Activity::ShutDown { at } => format!("shut down at {}", Seconds(*at)),
-            Activity::Stopped { at } => {
-                format!("stopped at {} without shutting down", Seconds(*at))
-            }
-        }
     }
 }
 

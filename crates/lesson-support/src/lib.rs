@@ -7,6 +7,7 @@
 //! flags' types. The modules, in the order a run meets them:
 //!
 //! - [`settings`]: the flags every lesson takes (`--jobs`, `--workers`, `--queue-size`, `--seed`, ...);
+//! - `lesson`: what a lesson's program says about itself ([`Lesson`]);
 //! - `run`: from a command line to an exit status, for a binary ([`main`]) or a test ([`capture`]);
 //! - [`clock`]: the simulated clock that makes runs fast and reproducible, or the wall clock;
 //! - [`workload`]: each job's times, drawn from the seed;
@@ -18,17 +19,22 @@
 //! - `transcript`: the timed lines a run prints;
 //! - `ledger`: what became of every job;
 //! - `watchdog`: ends a stuck run with a report instead of a hang;
+//! - `activity`: what each task is doing, busy, waiting or ended;
 //! - `summary`: the accounting at the end of every run, and the exit status;
+//! - `exit`: the exit statuses, and what the program notes on the way (a panic nobody caught, Ctrl-C);
 //! - `report`: the facts of a run, for `cargo xtask check`;
 //! - [`sweep`]: the same workload with several worker counts, in a table;
 //! - [`timeline`]: who held which job when, as a chart;
 //! - `testing`: helpers for the lessons' tests, behind the feature `testing`, which only their
 //!   dev-dependencies turn on (some of them write files, when `cargo xtask bless` asks).
 
+mod activity;
 pub mod clock;
+mod exit;
 pub mod failures;
 mod harness;
 mod ledger;
+mod lesson;
 mod places;
 mod report;
 mod run;
@@ -47,8 +53,9 @@ pub mod workload;
 pub use clock::Seconds;
 pub use failures::{Failures, JobError, panic_message};
 pub use harness::{Harness, TaskLog};
+pub use lesson::Lesson;
 pub use places::{Place, Places};
-pub use run::{Lesson, LessonOptions, NoOptions, capture, main, one_line_mistake};
+pub use run::{LessonOptions, NoOptions, capture, main, one_line_mistake};
 pub use settings::Settings;
 pub use sorted::sorted_view;
 pub use watched::Watched;

@@ -21,8 +21,8 @@
 use std::fmt::Write;
 use std::time::Duration;
 
+use crate::activity::Activity;
 use crate::clock::Seconds;
-use crate::harness::Activity;
 use crate::ledger::End;
 
 /// The facts of a run, gathered while it goes, when `--report` asks for them.

@@ -5,32 +5,18 @@ use std::future::Future;
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
-use crate::failures::{DELIBERATE_PANIC, panic_message};
+use crate::exit::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_SET_UP, EXIT_USAGE, install_panic_hook};
+use crate::failures::panic_message;
 use crate::harness::Harness;
+use crate::lesson::Lesson;
 use crate::settings::Settings;
-use crate::summary::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_SET_UP, EXIT_USAGE, conclude};
+use crate::summary::conclude;
 use crate::transcript::Transcript;
 use crate::watchdog::watch;
-
-/// What a lesson binary says about itself in `--help`.
-///
-/// A lesson fills `name` and `about` from its `Cargo.toml` (`env!("CARGO_PKG_NAME")`,
-/// `env!("CARGO_PKG_DESCRIPTION")`), so that what a lesson is called is written in one place.
-#[derive(Debug, Clone, Copy)]
-pub struct Lesson {
-    /// The crate's and the binary's name: `baseline`.
-    pub name: &'static str,
-    /// One line: what the lesson shows (the crate's description).
-    pub about: &'static str,
-    /// The first line of every run, as the Python lesson's `--- Producer-Consumer with asyncio.Queue ---`.
-    pub heading: &'static str,
-}
 
 /// The variable through which the runner tells a lesson's program the command that runs it
 /// (`cargo xtask lesson 1`), for the usage line of its `--help`.
@@ -96,7 +82,7 @@ pub trait LessonOptions: Args + Clone {
     /// Gets what the lesson needs from outside the program (lesson 9's PostgreSQL server), once, after the
     /// flags are known and before any run's clock starts, so that the time it takes is not the run's. What
     /// it gets lives in the options, and is dropped with them at the end of the program. A failure is one
-    /// line, and the program exits with [`EXIT_SET_UP`](crate::summary::EXIT_SET_UP).
+    /// line, and the program exits with [`EXIT_SET_UP`](crate::exit::EXIT_SET_UP).
     fn set_up(&mut self, _settings: &Settings) -> Result<(), String> {
         Ok(())
     }
@@ -148,16 +134,23 @@ where
             // the lesson is caught below and reported in one line instead.
             install_panic_hook();
             let run = AssertUnwindSafe(|| {
+                // A table or a sorted view that cannot be written is said on standard error, and fails the run.
+                let written = |status: u8, result: Result<(), String>| match result {
+                    Ok(()) => status,
+                    Err(problem) => {
+                        eprintln!("error: {problem}");
+                        status.max(EXIT_FAILURE)
+                    }
+                };
                 if settings.is_sweep() {
                     let (table, status) = sweep(about, &settings, &options, &lesson);
-                    let _ = std::io::stdout().write_all(table.as_bytes());
-                    return status;
+                    return written(status, crate::transcript::write_to_stdout(&table));
                 }
                 if settings.sorted {
                     let transcript = Transcript::captured(settings.quiet);
                     let outcome = execute(about, settings, options, transcript, &lesson);
-                    print!("{}", crate::sorted::sorted_view(&outcome.transcript.into_captured()));
-                    return outcome.status;
+                    let view = crate::sorted::sorted_view(&outcome.transcript.into_captured());
+                    return written(outcome.status, crate::transcript::write_to_stdout(&view));
                 }
                 let transcript =
                     Transcript::stdout(settings.is_simulated(), settings.quiet, settings.instant);
@@ -181,35 +174,6 @@ where
             ExitCode::from(EXIT_USAGE)
         }
     }
-}
-
-/// The first panic of the run that was not a deliberate `--panic-job`: its message and where it happened.
-static UNEXPECTED_PANIC: Mutex<Option<String>> = Mutex::new(None);
-
-/// Installs the lesson binaries' panic hook.
-pub(crate) fn install_panic_hook() {
-    std::panic::set_hook(Box::new(note_unexpected_panic));
-}
-
-/// The lesson binaries' panic hook: silent for a deliberate panic, and keeps any other for the summary.
-fn note_unexpected_panic(info: &std::panic::PanicHookInfo<'_>) {
-    let payload = info.payload();
-    let message = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic without a message");
-    if message == DELIBERATE_PANIC {
-        return;
-    }
-    let place = info.location().map(|location| format!(" (at {location})")).unwrap_or_default();
-    let mut first = UNEXPECTED_PANIC.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    first.get_or_insert_with(|| format!("{message}{place}"));
-}
-
-/// Takes the unexpected panic noted since the last call, if any, for the summary.
-pub(crate) fn take_unexpected_panic() -> Option<String> {
-    UNEXPECTED_PANIC.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
 }
 
 /// Runs `lesson` with the arguments `args` (without the program's name) and returns everything it would
@@ -309,25 +273,11 @@ where
     }
 }
 
-/// How many times Ctrl-C was pressed in this process. The runs of a sweep share the count, so that no run
-/// starts after the first Ctrl-C, and the second stops the program at once, whichever run it falls in.
-static CTRL_C_PRESSES: AtomicU8 = AtomicU8::new(0);
-
-/// Whether Ctrl-C was pressed in this process.
-fn ctrl_c_was_pressed() -> bool {
-    CTRL_C_PRESSES.load(Ordering::SeqCst) > 0
-}
-
-/// Counts a first Ctrl-C that a lesson handled itself (lesson 7), so that a sweep starts no run after it.
-pub(crate) fn note_first_ctrl_c() {
-    CTRL_C_PRESSES.fetch_max(1, Ordering::SeqCst);
-}
-
 /// On the wall clock, the first Ctrl-C stops the producer and lets the workers finish what was made; the
 /// second stops the program at once. (A simulated run takes milliseconds, and needs neither.)
 async fn stop_on_ctrl_c(harness: Harness) {
     while tokio::signal::ctrl_c().await.is_ok() {
-        if CTRL_C_PRESSES.fetch_add(1, Ordering::SeqCst) > 0 {
+        if crate::exit::count_a_ctrl_c() > 0 {
             eprintln!("[Ctrl-C] Stopped at once: no summary.");
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
@@ -352,7 +302,7 @@ where
     let rows: Vec<crate::sweep::Row> = values
         .iter()
         // After a Ctrl-C, no run starts: the sweep ends with the one it interrupted.
-        .take_while(|_| !ctrl_c_was_pressed())
+        .take_while(|_| !crate::exit::ctrl_c_was_pressed())
         .map(|&value| {
             let mut settings = settings.clone();
             if over_workers {

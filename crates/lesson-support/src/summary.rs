@@ -7,21 +7,12 @@
 
 use std::time::Duration;
 
+use crate::activity::Activity;
 use crate::clock::Seconds;
-use crate::harness::{Activity, Harness, Record};
+use crate::exit::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_SUCCESS};
+use crate::harness::{Harness, Record};
 use crate::report::RunEnd;
 use crate::watchdog::Stall;
-
-/// Exit status: every job accounted for, a clean shutdown.
-pub const EXIT_SUCCESS: u8 = 0;
-/// Exit status: the run ended, but something went wrong.
-pub const EXIT_FAILURE: u8 = 1;
-/// Exit status: the command line was wrong.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit status: what the lesson needs from outside the program is missing (lesson 9: a PostgreSQL server).
-pub const EXIT_SET_UP: u8 = 3;
-/// Exit status: Ctrl-C stopped the run, as shells report a program ended by it.
-pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// How many names a list in the summary shows before it says "and N more".
 const NAMES_SHOWN: usize = 6;
@@ -38,7 +29,7 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     let mut lines = Vec::new();
     // What went wrong outside the accounting: a file that could not be written, a panic nobody caught.
     let mut errors = Vec::new();
-    if let Some(panic) = crate::run::take_unexpected_panic() {
+    if let Some(panic) = crate::exit::take_unexpected_panic() {
         errors.push(format!("a task panicked: {panic}"));
     }
     errors.append(&mut record.errors);
@@ -208,6 +199,10 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         record.transcript.note(&line);
     }
     record.concluded = true;
+    // The summary's status line may not have reached anyone: standard error says why, and the status is not 0.
+    if let Some(failure) = record.transcript.failure() {
+        errors.push(failure.to_string());
+    }
 
     if let (Some(report), Some(path)) = (record.report.take(), &settings.report) {
         let end = RunEnd {

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::clock::Seconds;
-use crate::run::Lesson;
+use crate::lesson::Lesson;
 use crate::settings::Settings;
 use crate::workload::Workload;
 

@@ -11,19 +11,20 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::harness::Harness;
-use crate::run::{Lesson, LessonOptions, execute, parse_for_test};
+use crate::lesson::Lesson;
+use crate::run::{LessonOptions, execute, parse_for_test};
 use crate::settings::Settings;
 use crate::timeline::{Ending, Timeline};
 use crate::transcript::Transcript;
 
 /// Installs the lesson binaries' panic hook in this process, for a test of it.
 pub fn install_panic_hook() {
-    crate::run::install_panic_hook();
+    crate::exit::install_panic_hook();
 }
 
 /// The unexpected panic the hook kept, if any, for a test of it.
 pub fn take_unexpected_panic() -> Option<String> {
-    crate::run::take_unexpected_panic()
+    crate::exit::take_unexpected_panic()
 }
 
 /// The settings of a run with no flags.

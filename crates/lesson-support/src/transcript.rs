@@ -15,6 +15,8 @@ pub struct Transcript {
     destination: Destination,
     /// With `--quiet`, timed lines are left out and only the untimed ones (reports, the summary) are kept.
     quiet: bool,
+    /// Why standard output took no more lines, once a write to it has failed: nothing more is written.
+    failure: Option<String>,
 }
 
 #[derive(Debug)]
@@ -32,18 +34,18 @@ impl Transcript {
     pub fn stdout(simulated: bool, quiet: bool, instant: bool) -> Transcript {
         let paced = simulated && !instant && !quiet && std::io::stdout().is_terminal();
         let pace = paced.then(std::time::Instant::now);
-        Transcript { destination: Destination::Stdout { pace }, quiet }
+        Transcript { destination: Destination::Stdout { pace }, quiet, failure: None }
     }
 
     /// A transcript captured in a string, never paced.
     pub fn captured(quiet: bool) -> Transcript {
-        Transcript { destination: Destination::Captured(String::new()), quiet }
+        Transcript { destination: Destination::Captured(String::new()), quiet, failure: None }
     }
 
     /// Writes `text` as an event that happened `at` into the run. With `--quiet`, `text` is not even
     /// formatted.
     pub fn event(&mut self, at: Duration, text: impl Display) {
-        if self.quiet {
+        if self.quiet || self.failure.is_some() {
             return;
         }
         if let Destination::Stdout { pace: Some(started) } = self.destination {
@@ -67,6 +69,12 @@ impl Transcript {
             && std::env::var_os("NO_COLOR").is_none()
     }
 
+    /// Why standard output took no more lines, if a write to it failed: a full disk, or a pipe whose reader
+    /// has gone (`| head -1`).
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
+    }
+
     /// What was captured, or an empty string for standard output.
     pub fn into_captured(self) -> String {
         match self.destination {
@@ -78,15 +86,45 @@ impl Transcript {
     fn write(&mut self, line: fmt::Arguments<'_>) {
         match &mut self.destination {
             Destination::Stdout { .. } => {
+                if self.failure.is_some() {
+                    return;
+                }
+                // A line that cannot be written (a full disk, a closed pipe) is not worth a panic: it is kept,
+                // the run stops making jobs (see `Harness::event`), and the summary's status says so.
                 let mut stdout = std::io::stdout().lock();
-                // A closed pipe (`cargo xtask lesson 1 | head`) is not an error worth a panic.
-                let _ = writeln!(stdout, "{line}");
+                if let Err(error) = writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+                    self.failure = Some(cannot_write(&error));
+                }
             }
             Destination::Captured(text) => {
                 let _ = fmt::Write::write_fmt(text, format_args!("{line}\n"));
             }
         }
     }
+}
+
+/// Why a line could not go to standard output, in a sentence.
+pub(crate) fn cannot_write(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::BrokenPipe => {
+            "standard output was closed before the run ended (a pipe whose reader \
+                                           has gone, as with `| head`): the run stopped making jobs"
+                .to_string()
+        }
+        _ => format!("cannot write to standard output ({error}): the run stopped making jobs"),
+    }
+}
+
+/// Writes `text` on standard output; a failure comes back as a sentence.
+pub(crate) fn write_to_stdout(text: &str) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|error| match error.kind() {
+        std::io::ErrorKind::BrokenPipe => {
+            "standard output was closed before everything was written (a pipe whose reader has gone)"
+                .to_string()
+        }
+        _ => format!("cannot write to standard output ({error})"),
+    })
 }
 
 #[cfg(test)]
