@@ -175,7 +175,8 @@ pub fn judge(
     let default = workspace.capture_with(lesson, &default_flags, true, database_url)?;
     // On the simulated clock a run takes milliseconds of real time. One that takes seconds blocks its thread
     // (lesson 1's Alter it 5, `std::thread::sleep` in a worker), and every awkward run would take as long
-    // again, the slow job's a hundred times more: they are left out, and the runs above judge it.
+    // again, the slow job's a hundred times more: they are left out, and the default run and the catalogue's
+    // runs judge it.
     let awkward_runs = match started.elapsed() < A_RUN_THAT_BLOCKS {
         true => awkward_runs,
         false => Vec::new(),

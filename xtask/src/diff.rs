@@ -73,21 +73,45 @@ pub fn step<'a>(
         return Ok((old, new, None));
     };
     let (old, new) = (lessons::find(lessons, first)?, lessons::find(lessons, second)?);
-    let note = match base_of(new) {
-        Some(base) if base.number != old.number && old.number < new.number => Some(format!(
-            "Lesson {} builds on lesson {}, not on lesson {}: this is {} → {} as asked, and lesson {}'s own \
-             ideas show as taken out. `cargo xtask diff {}` shows the step the course takes, {} → {}.",
-            new.number,
-            base.number,
-            old.number,
-            old.number,
-            new.number,
-            old.number,
-            new.number,
-            base.number,
-            new.number
-        )),
-        _ => None,
+    // The lessons from `new` back to the start of the course, each the one the one before builds on.
+    let mut chain = vec![new];
+    while let Some(base) = base_of(chain[chain.len() - 1]) {
+        chain.push(base);
+    }
+    let base = chain.get(1).copied();
+    let note = match chain.iter().position(|lesson| lesson.number == old.number) {
+        // The step itself, or a lesson compared with an earlier one: nothing to say.
+        Some(1) | Some(0) => None,
+        Some(_) => {
+            let steps: Vec<String> = chain
+                .iter()
+                .rev()
+                .skip_while(|lesson| lesson.number != old.number)
+                .map(|lesson| lesson.number.to_string())
+                .collect();
+            Some(format!(
+                "This spans {} steps of the course ({}), as asked: `cargo xtask diff {}` shows the last one.",
+                steps.len() - 1,
+                steps.join(" → "),
+                new.number
+            ))
+        }
+        None => match base {
+            Some(base) if old.number < new.number => Some(format!(
+                "Lesson {} builds on lesson {}, not on lesson {}: this is {} → {} as asked, and lesson {}'s own \
+                 ideas show as taken out. `cargo xtask diff {}` shows the step the course takes, {} → {}.",
+                new.number,
+                base.number,
+                old.number,
+                old.number,
+                new.number,
+                old.number,
+                new.number,
+                base.number,
+                new.number
+            )),
+            _ => None,
+        },
     };
     Ok((old, new, note))
 }
@@ -434,6 +458,12 @@ mod tests {
         assert!(note.contains("`cargo xtask diff 5` shows the step the course takes, 3 → 5"), "{note}");
         assert_eq!(step(&lessons, "3", Some("5")).unwrap().2, None, "3 → 5 is the step");
         assert_eq!(step(&lessons, "2", Some("3")).unwrap().2, None);
+        assert_eq!(step(&lessons, "5", Some("3")).unwrap().2, None, "backwards, as asked");
+        let note = step(&lessons, "1", Some("5")).unwrap().2.expect("a note");
+        assert_eq!(
+            note,
+            "This spans 3 steps of the course (1 → 2 → 3 → 5), as asked: `cargo xtask diff 5` shows the last one."
+        );
     }
 
     #[test]

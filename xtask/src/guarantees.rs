@@ -73,7 +73,7 @@ pub fn broken(report: &RunReport, flags: &[String]) -> Vec<String> {
         sentences.push(format!("the ledger found something impossible: {mistake}"));
     }
     for error in &report.errors {
-        sentences.push(format!("the lesson found: {error}"));
+        sentences.push(format!("the run reported: {error}"));
     }
 
     sentences.extend(tasks_that_did_not_shut_down(report));
@@ -317,7 +317,7 @@ mod tests {
     #[test]
     fn what_the_lesson_itself_found_wrong_is_named() {
         let text = CLEAN.replace("status 0", "error two workers at one job\nstatus 1");
-        assert_eq!(broken(&report(&text), &[]), ["the lesson found: two workers at one job"]);
+        assert_eq!(broken(&report(&text), &[]), ["the run reported: two workers at one job"]);
     }
 
     #[test]

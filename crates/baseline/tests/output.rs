@@ -38,5 +38,5 @@ fn a_reader_that_goes_away_stops_the_run() {
     let said = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{said}");
     assert!(said.contains("error: standard output was closed before the run ended"), "{said}");
-    assert!(said.contains("the run stopped making jobs"), "{said}");
+    assert!(said.contains("; the run stopped making jobs then ("), "{said}");
 }

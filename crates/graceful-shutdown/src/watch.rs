@@ -13,8 +13,8 @@ use lesson_support::{Harness, Seconds, TaskLog, Watched};
 use tokio_util::sync::CancellationToken;
 
 /// Decides when to stop: at `--cancel-at`, or at the first Ctrl-C on the wall clock; then at `--stop-now-at`,
-/// or, on the wall clock, at one more Ctrl-C, which skips the rest of the drain. Ends when `Main`, its loop over, cancels both
-/// tokens, so that the tracker can see it end.
+/// or, on the wall clock, at one more Ctrl-C, which skips the rest of the drain. Ends when `Main`, its loop
+/// over, cancels both tokens, so that the tracker can see it end.
 pub async fn decide_when_to_stop(
     harness: Harness,
     task: TaskLog,

@@ -1,6 +1,6 @@
 //! How a lesson's program ends: its exit statuses, and what it notes on the way there for the summary (a
-//! panic that no task caught, the presses of Ctrl-C). A leaf: it uses no other module of the crate but the
-//! name of a deliberate panic, so that the run, the harness and the summary can all use it.
+//! panic that no task caught, the presses of Ctrl-C). Near the bottom of the crate: it uses only `failures`,
+//! for the name of a deliberate panic, so that the run, the harness and the summary can all use it.
 //!
 //! Exit status 0 means every job is accounted for and every task shut down; 1 means the run ended but
 //! something went wrong (the watchdog had to stop it, a job was lost, a task stopped without shutting down);

@@ -135,8 +135,9 @@ impl Harness {
         self.shared.workload.job(number)
     }
 
-    /// The producer's jobs, 1 to `--jobs`, one at a time. After Ctrl-C they stop coming, so that a producer
-    /// that loops over them stops making jobs and shuts down as it would at the end.
+    /// The producer's jobs, 1 to `--jobs`, one at a time. After Ctrl-C, or once the run's output cannot be
+    /// written, they stop coming, so that a producer that loops over them stops making jobs and shuts down as
+    /// it would at the end.
     pub fn jobs(&self) -> impl Iterator<Item = Job> + use<> {
         let harness = self.clone();
         (1..=self.settings().jobs).map_while(move |number| {
@@ -391,9 +392,6 @@ impl TaskLog {
     /// Writes in the ledger that this task put `job` on the queue. It prints nothing: the line that says so
     /// comes once the job is really on the queue.
     pub fn produced(&self, job: &Job) {
-        // A worker will take it, and may take long over it (`--workload slow-job`): the silence until then is
-        // no stall.
-        self.harness.expect_progress_in(job.processing_time);
         self.harness.event(|record, at| {
             record.ledger.produced(job);
             if let Some(timeline) = &mut record.timeline {

@@ -103,7 +103,8 @@ pub(crate) struct RunEnd<'a> {
     /// The last event, the watchdog's stop, and whether it stopped the run for going on too long.
     pub(crate) stall: Option<(Duration, Duration, bool)>,
     pub(crate) mistakes: &'a [String],
-    /// What the lesson found wrong outside the ledger's accounting (`Harness::fail`).
+    /// What went wrong outside the ledger's accounting: what the lesson found (`Harness::fail`), a panic no
+    /// task caught, a file or an output that could not be written.
     pub(crate) errors: &'a [String],
     pub(crate) status: u8,
 }

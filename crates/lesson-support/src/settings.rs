@@ -220,8 +220,11 @@ impl Settings {
     /// [`speed_up`](Self::speed_up) of its seconds for each of them. Counted on the run's own clock, ten
     /// seconds would be a fifth of a second of wall time, which a loaded machine can spend starting a thread
     /// or printing a backtrace, and the watchdog would stop a healthy run.
+    ///
+    /// A silence no longer than the workload's longest job is no stall either: with `--workload slow-job`, the
+    /// others may be done while the slow job goes on for a minute and more, retried or not.
     pub fn watchdog_limit(&self) -> Duration {
-        Duration::from_secs(self.watchdog as u64) * self.speed_up()
+        (Duration::from_secs(self.watchdog as u64) * self.speed_up()).max(self.workload.longest_processing())
     }
 }
 

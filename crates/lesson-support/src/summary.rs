@@ -1,9 +1,7 @@
 //! The end of every run: the watchdog's report if it stopped the run, then the accounting summary and the
 //! exit status.
 //!
-//! Exit status 0 means every job is accounted for and every task shut down; 1 means the run ended but
-//! something went wrong (the watchdog had to stop it, a job was lost, a task stopped without shutting down);
-//! 130 means Ctrl-C stopped a wall-clock run.
+//! What each exit status means is in `exit`.
 
 use std::time::Duration;
 
@@ -201,8 +199,16 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     record.concluded = true;
     // The summary's status line may not have reached anyone: standard error says why, and the status is not 0.
     if let Some(failure) = record.transcript.failure() {
-        errors.push(failure.to_string());
+        let never_made = settings.jobs.saturating_sub(harness.jobs_made());
+        errors.push(match never_made {
+            0 => failure.to_string(),
+            _ => format!(
+                "{failure}; the run stopped making jobs then ({never_made} of {} never made)",
+                settings.jobs
+            ),
+        });
     }
+    let status = if errors.is_empty() { status } else { status.max(EXIT_FAILURE) };
 
     if let (Some(report), Some(path)) = (record.report.take(), &settings.report) {
         let end = RunEnd {

@@ -107,11 +107,10 @@ impl Transcript {
 pub(crate) fn cannot_write(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::BrokenPipe => {
-            "standard output was closed before the run ended (a pipe whose reader \
-                                           has gone, as with `| head`): the run stopped making jobs"
+            "standard output was closed before the run ended (a pipe whose reader has gone, as with `| head`)"
                 .to_string()
         }
-        _ => format!("cannot write to standard output ({error}): the run stopped making jobs"),
+        _ => format!("cannot write to standard output ({error})"),
     }
 }
 

@@ -85,7 +85,7 @@ impl fmt::Display for JobName {
 }
 
 /// The shape of a workload (`--workload`): the seed lesson's steady stream of jobs, or one of the awkward
-/// shapes that `cargo xtask check` also runs every lesson on, so that a fix tuned to the steady stream (a
+/// shapes that `cargo xtask check` also runs lessons 1 to 7 on, so that a fix tuned to the steady stream (a
 /// worker that gives up after a few seconds without a job, a count of 20 jobs written into the code) is
 /// caught. On the simulated clock, a pause of a thousand seconds costs nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -109,8 +109,19 @@ impl Shape {
     pub const BETWEEN_BURSTS: Duration = Duration::from_secs(100);
     /// The jobs of a burst (`--workload bursts`).
     pub const BURST: usize = 8;
-    /// The job that is slow (`--workload slow-job`), and how many times slower.
-    pub const SLOW_JOB: (usize, u32) = (3, 100);
+    /// The job that is slow (`--workload slow-job`).
+    pub const SLOW_JOB: usize = 3;
+    /// How many times longer the slow job takes (`--workload slow-job`).
+    pub const SLOW_JOB_TIMES_LONGER: u32 = 100;
+
+    /// The longest any job of this shape can take to process: what the watchdog must not take for a stall.
+    pub fn longest_processing(self) -> Duration {
+        let longest = Duration::from_millis(*PROCESSING_MILLIS.end());
+        match self {
+            Shape::SlowJob => longest * Shape::SLOW_JOB_TIMES_LONGER,
+            _ => longest,
+        }
+    }
 }
 
 /// The jobs of a run, each one a pure function of the seed, the shape and the job's number.
@@ -148,7 +159,7 @@ impl Workload {
                 production_time = Shape::BETWEEN_BURSTS;
             }
             Shape::Bursts => production_time = Duration::ZERO,
-            Shape::SlowJob if number == Shape::SLOW_JOB.0 => processing_time *= Shape::SLOW_JOB.1,
+            Shape::SlowJob if number == Shape::SLOW_JOB => processing_time *= Shape::SLOW_JOB_TIMES_LONGER,
             Shape::SlowJob => {}
         }
         Job { number, kind: "process_item", production_time, processing_time }

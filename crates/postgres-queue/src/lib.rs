@@ -157,8 +157,8 @@ pub struct Options {
     /// Run worker processes only, for the queue of a lesson that runs elsewhere (another terminal, another
     /// machine) on the same server (--database-url, or DATABASE_URL): they wait for its queue to open, take
     /// jobs from it beside the lesson's own workers, and stop once it is closed. That lesson keeps the account.
-    /// Give them the lesson's --jobs, --seed, --workload, --fail-rate, --poison, --max-attempts, --backoff-ms and --lease:
-    /// they process jobs as those say.
+    /// Give them the lesson's --jobs, --seed, --workload, --fail-rate, --poison, --max-attempts, --backoff-ms
+    /// and --lease: they process jobs as those say.
     #[arg(long)]
     pub workers_only: bool,
 
@@ -560,7 +560,7 @@ async fn check_the_database(
             more => format!(" (and {more} more job(s) the same way)"),
         };
         harness.fail(format!(
-            "{} was delivered {} times, but its failed attempts ({}), its end ({}) and the leases that ran out \
+            "{} was delivered {} times, but its failed attempts ({}), its completion ({}) and the leases that ran out \
              on it ({}) explain only {}: a worker took it while another still held it, its lease not run \
              out{others}. Two workers at one job: a claim must take only a job that waits",
             harness.job(first.number).name(),
