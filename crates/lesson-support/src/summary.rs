@@ -10,13 +10,14 @@ use crate::clock::Seconds;
 use crate::exit::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_SUCCESS};
 use crate::harness::{Harness, Record};
 use crate::report::RunEnd;
+use crate::settings::Settings;
 use crate::watchdog::Stall;
 
 /// How many names a list in the summary shows before it says "and N more".
 const NAMES_SHOWN: usize = 6;
 
 /// Writes the watchdog's report (if it stopped the run) and the summary to the transcript, and returns the
-/// exit status.
+/// exit status. Each part is a function of its own, below, in the order the summary shows them.
 pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     let settings = harness.settings().clone();
     let elapsed = match stall {
@@ -24,7 +25,6 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
         None => harness.elapsed(),
     };
     let mut record = harness.record();
-    let mut lines = Vec::new();
     // What went wrong outside the accounting: a file that could not be written, a panic nobody caught.
     let mut errors = Vec::new();
     if let Some(panic) = crate::exit::take_unexpected_panic() {
@@ -32,53 +32,131 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     }
     errors.append(&mut record.errors);
 
+    let mut lines = Vec::new();
     if let Some(stall) = stall {
-        lines.push(String::new());
-        lines.push(match stall.too_long {
-            false => format!(
-                "The watchdog stopped the run at {}: nothing had happened since {}, and nothing could.",
-                Seconds(stall.stopped_at),
-                Seconds(stall.last_event),
-            ),
-            true => format!(
-                "The watchdog stopped the run at {}: a run of {} would have ended long before, and this one \
-                 was still going (a job retried for ever?).",
-                Seconds(stall.stopped_at),
-                count(settings.jobs, "job", "jobs"),
+        lines.extend(watchdog_lines(stall, &record, settings.jobs));
+    }
+    lines.extend(timeline_lines(&record, &settings, elapsed, &mut errors));
+    let accounting = accounting(&record, &settings, stall, elapsed);
+    lines.extend(accounting.lines);
+    lines.extend(waiting_lines(&record, elapsed));
+    let problems = problems(&record, stall, accounting.lost, &errors);
+    let (exit_line, status) =
+        exit_line(harness.is_interrupted(), accounting.never_made, settings.jobs, problems);
+    lines.push(exit_line);
+
+    for line in lines {
+        record.transcript.note(&line);
+    }
+    record.concluded = true;
+    // The summary's status line may not have reached anyone: standard error says why, and the status is not 0.
+    if let Some(failure) = record.transcript.failure() {
+        let never_made = settings.jobs.saturating_sub(harness.jobs_made());
+        errors.push(match never_made {
+            0 => failure.to_string(),
+            _ => format!(
+                "{failure}; the run stopped making jobs then ({never_made} of {} never made)",
+                settings.jobs
             ),
         });
-        lines.push("Who waits on what:".to_string());
-        let width = record.tasks.iter().map(|task| task.name.len()).max().unwrap_or(0);
-        for task in &record.tasks {
-            lines.push(format!("  {:<width$}  {}", task.name, task.activity.describe()));
+    }
+    let status = if errors.is_empty() { status } else { status.max(EXIT_FAILURE) };
+
+    if let (Some(report), Some(path)) = (record.report.take(), &settings.report) {
+        let end = RunEnd {
+            tasks: record.tasks.iter().map(|task| (task.name.as_str(), task.activity)).collect(),
+            jobs: settings.jobs,
+            jobs_made: harness.jobs_made(),
+            stall: stall.map(|stall| (stall.last_event, stall.stopped_at, stall.too_long)),
+            mistakes: record.ledger.mistakes(),
+            errors: &errors,
+            status,
+        };
+        if let Err(error) = std::fs::write(path, report.conclude(&end)) {
+            errors.push(format!("cannot write the report to {}: {error}", path.display()));
         }
     }
+    // Said on standard error as well, where a script looks for errors, and in one line each.
+    for error in &errors {
+        eprintln!("error: {error}");
+    }
+    if errors.is_empty() { status } else { status.max(EXIT_FAILURE) }
+}
 
-    if let Some(timeline) = &record.timeline {
-        // A wait that has not ended (the run was stuck) lasts, for the chart, until the end of the run.
-        let mut timeline = timeline.clone();
-        for (row, task) in timeline.rows.iter_mut().zip(&record.tasks) {
-            if let Activity::Waiting { since, .. } = task.activity {
-                row.waits.push((since, elapsed));
-            }
-        }
-        if settings.timeline {
-            lines.push(String::new());
-            lines.extend(
-                timeline.render_text(elapsed, record.transcript.is_terminal()).lines().map(str::to_string),
-            );
-        }
-        if let Some(path) = &settings.timeline_svg {
-            let title = format!(
-                "Timeline: jobs {}, workers {}, queue size {}, seed {}",
-                settings.jobs, settings.workers, settings.queue_size, settings.seed
-            );
-            if let Err(error) = std::fs::write(path, timeline.render_svg(elapsed, &title)) {
-                errors.push(format!("cannot write the timeline to {}: {error}", path.display()));
-            }
+/// The watchdog's report, for a run it stopped: why, and who waits on what.
+fn watchdog_lines(stall: &Stall, record: &Record, jobs: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    lines.push(match stall.too_long {
+        false => format!(
+            "The watchdog stopped the run at {}: nothing had happened since {}, and nothing could.",
+            Seconds(stall.stopped_at),
+            Seconds(stall.last_event),
+        ),
+        true => format!(
+            "The watchdog stopped the run at {}: a run of {} would have ended long before, and this one \
+             was still going (a job retried for ever?).",
+            Seconds(stall.stopped_at),
+            count(jobs, "job", "jobs"),
+        ),
+    });
+    lines.push("Who waits on what:".to_string());
+    let width = record.tasks.iter().map(|task| task.name.len()).max().unwrap_or(0);
+    for task in &record.tasks {
+        lines.push(format!("  {:<width$}  {}", task.name, task.activity.describe()));
+    }
+    lines
+}
+
+/// The timeline, if it was recorded: drawn in the transcript with `--timeline`, and written as a picture with
+/// `--timeline-svg` (a file that cannot be written is one of `errors`).
+fn timeline_lines(
+    record: &Record,
+    settings: &Settings,
+    elapsed: Duration,
+    errors: &mut Vec<String>,
+) -> Vec<String> {
+    let Some(timeline) = &record.timeline else {
+        return Vec::new();
+    };
+    // A wait that has not ended (the run was stuck) lasts, for the chart, until the end of the run.
+    let mut timeline = timeline.clone();
+    for (row, task) in timeline.rows.iter_mut().zip(&record.tasks) {
+        if let Activity::Waiting { since, .. } = task.activity {
+            row.waits.push((since, elapsed));
         }
     }
+    let mut lines = Vec::new();
+    if settings.timeline {
+        lines.push(String::new());
+        lines.extend(
+            timeline.render_text(elapsed, record.transcript.is_terminal()).lines().map(str::to_string),
+        );
+    }
+    if let Some(path) = &settings.timeline_svg {
+        let title = format!(
+            "Timeline: jobs {}, workers {}, queue size {}, seed {}",
+            settings.jobs, settings.workers, settings.queue_size, settings.seed
+        );
+        if let Err(error) = std::fs::write(path, timeline.render_svg(elapsed, &title)) {
+            errors.push(format!("cannot write the timeline to {}: {error}", path.display()));
+        }
+    }
+    lines
+}
 
+/// The summary's accounting, and the two counts the exit status needs.
+struct Accounting {
+    /// The heading, the first line, and the table: produced, processed, failed, lost, the sum, the time.
+    lines: Vec<String>,
+    /// How many jobs were made and never ended.
+    lost: usize,
+    /// How many jobs were never made (the run was stopped, or the producer was stuck).
+    never_made: usize,
+}
+
+/// The summary's heading and its table: every job produced, and how it ended; the sum that must hold.
+fn accounting(record: &Record, settings: &Settings, stall: Option<&Stall>, elapsed: Duration) -> Accounting {
+    let mut lines = Vec::new();
     let ledger = &record.ledger;
     lines.push(String::new());
     lines.push("--- Summary ---".to_string());
@@ -156,79 +234,45 @@ pub fn conclude(harness: &Harness, stall: Option<&Stall>) -> u8 {
     for (label, value) in table {
         lines.push(format!("  {label:<14}{value}"));
     }
-    lines.extend(waiting_lines(&record, elapsed));
+    Accounting { lines, lost: lost.len(), never_made }
+}
 
+/// What went wrong, each in a few words, for the last line: the watchdog's stop, jobs lost, tasks that did not
+/// shut down, the ledger's mistakes, and `errors`.
+fn problems(record: &Record, stall: Option<&Stall>, lost: usize, errors: &[String]) -> Vec<String> {
     let mut problems = Vec::new();
-    if stall.is_some() {
-        problems.push(match stall.is_some_and(|stall| stall.too_long) {
+    if let Some(stall) = stall {
+        problems.push(match stall.too_long {
             false => "the watchdog had to stop a run that could not finish".to_string(),
             true => "the watchdog had to stop a run that would not end".to_string(),
         });
     }
-    if !lost.is_empty() {
-        problems.push(format!("{} lost", count(lost.len(), "job was", "jobs were")));
+    if lost > 0 {
+        problems.push(format!("{} lost", count(lost, "job was", "jobs were")));
     }
     let stopped =
         record.tasks.iter().filter(|task| matches!(task.activity, Activity::Stopped { .. })).count();
     if stopped > 0 {
         problems.push(format!("{} without shutting down", count(stopped, "task stopped", "tasks stopped")));
     }
-    problems.extend(ledger.mistakes().iter().map(|mistake| format!("ledger mistake: {mistake}")));
+    problems.extend(record.ledger.mistakes().iter().map(|mistake| format!("ledger mistake: {mistake}")));
     problems.extend(errors.iter().cloned());
+    problems
+}
 
-    let status = if harness.is_interrupted() {
-        problems.insert(
-            0,
-            format!("interrupted by Ctrl-C: {never_made} of {} jobs were never made", settings.jobs),
-        );
-        lines.push(format!("Exit status {EXIT_INTERRUPTED}: {}.", problems.join("; ")));
-        EXIT_INTERRUPTED
+/// The last line, `Exit status N: why.`, and the status.
+fn exit_line(interrupted: bool, never_made: usize, jobs: usize, mut problems: Vec<String>) -> (String, u8) {
+    if interrupted {
+        problems.insert(0, format!("interrupted by Ctrl-C: {never_made} of {jobs} jobs were never made"));
+        (format!("Exit status {EXIT_INTERRUPTED}: {}.", problems.join("; ")), EXIT_INTERRUPTED)
     } else if problems.is_empty() {
-        lines.push(format!(
-            "Exit status {EXIT_SUCCESS}: every job is accounted for and every task shut down."
-        ));
-        EXIT_SUCCESS
+        (
+            format!("Exit status {EXIT_SUCCESS}: every job is accounted for and every task shut down."),
+            EXIT_SUCCESS,
+        )
     } else {
-        lines.push(format!("Exit status {EXIT_FAILURE}: {}.", problems.join("; ")));
-        EXIT_FAILURE
-    };
-
-    for line in lines {
-        record.transcript.note(&line);
+        (format!("Exit status {EXIT_FAILURE}: {}.", problems.join("; ")), EXIT_FAILURE)
     }
-    record.concluded = true;
-    // The summary's status line may not have reached anyone: standard error says why, and the status is not 0.
-    if let Some(failure) = record.transcript.failure() {
-        let never_made = settings.jobs.saturating_sub(harness.jobs_made());
-        errors.push(match never_made {
-            0 => failure.to_string(),
-            _ => format!(
-                "{failure}; the run stopped making jobs then ({never_made} of {} never made)",
-                settings.jobs
-            ),
-        });
-    }
-    let status = if errors.is_empty() { status } else { status.max(EXIT_FAILURE) };
-
-    if let (Some(report), Some(path)) = (record.report.take(), &settings.report) {
-        let end = RunEnd {
-            tasks: record.tasks.iter().map(|task| (task.name.as_str(), task.activity)).collect(),
-            jobs: settings.jobs,
-            jobs_made: harness.jobs_made(),
-            stall: stall.map(|stall| (stall.last_event, stall.stopped_at, stall.too_long)),
-            mistakes: record.ledger.mistakes(),
-            errors: &errors,
-            status,
-        };
-        if let Err(error) = std::fs::write(path, report.conclude(&end)) {
-            errors.push(format!("cannot write the report to {}: {error}", path.display()));
-        }
-    }
-    // Said on standard error as well, where a script looks for errors, and in one line each.
-    for error in &errors {
-        eprintln!("error: {error}");
-    }
-    if errors.is_empty() { status } else { status.max(EXIT_FAILURE) }
 }
 
 /// The summary's lines on waiting: for each kind of task (the part of its name before a `-`, so `Worker`
