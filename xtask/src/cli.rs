@@ -33,7 +33,8 @@ pub enum Command {
     /// Show what changed between two lessons: the lesson's code first, then what both print.
     #[command(
         after_help = "With one lesson, its step: `cargo xtask diff 5` is lesson 5 against lesson 3, which it builds \
-                      on. `--all` also shows what is not the lesson: main.rs, the `use` lines, the flags.\n\
+                      on. Left out unless `--all`: what is not the lesson (main.rs, the `use` lines, the flags), comments \
+                      reworded over the same code; and a comment taken out shows by its first line.\n\
                             Examples: cargo xtask diff 5\n          cargo xtask diff 2 3 --fail-job 7"
     )]
     Diff {

@@ -229,7 +229,7 @@ fn lesson_diff(
     new_path: &str,
     all: bool,
 ) -> (String, BTreeSet<&'static str>) {
-    const CONTEXT: usize = 3;
+    const CONTEXT: usize = 2;
     let diff = TextDiff::from_lines(old, new);
     let (old_regions, new_regions) = (plumbing(old), plumbing(new));
     let old_kind = |index: Option<usize>| index.and_then(|index| old_regions[index]).filter(|_| !all);
@@ -259,6 +259,14 @@ fn lesson_diff(
         }
         shown.push(line);
     }
+    if !all {
+        let reworded;
+        (shown, reworded) = leave_out_reworded_comments(shown);
+        if reworded {
+            skipped.insert("comments reworded where the code is the same");
+        }
+        shown = fold_old_comments(shown);
+    }
     // The hunks: the lesson's changes with three lines of context, merged where they touch.
     let mut hunks: Vec<(usize, usize)> = Vec::new();
     for at in (0..shown.len()).filter(|&at| !shown[at].is_equal() && !shown[at].blank) {
@@ -281,7 +289,7 @@ fn lesson_diff(
         text.push_str(&format!("@@ -{first_old},{old_count} +{first_new},{new_count} @@\n"));
         for line in lines {
             text.push(line.sign);
-            text.push_str(line.text);
+            text.push_str(&line.text);
             if !line.text.ends_with('\n') {
                 text.push('\n');
             }
@@ -290,11 +298,73 @@ fn lesson_diff(
     (text, skipped)
 }
 
+/// Leaves out each change that only rewords a comment, the code around it the same, unless the new comment
+/// carries a marker of what the lesson does (`// FIXED (Fix it 1): …`, `// RETRY: …`): that comment is the
+/// lesson. Returns the lines left, and whether any were left out.
+fn leave_out_reworded_comments(shown: Vec<Line<'_>>) -> (Vec<Line<'_>>, bool) {
+    let is_comment = |line: &Line| line.text.trim_start().starts_with("//");
+    let mut kept: Vec<Line> = Vec::with_capacity(shown.len());
+    let mut left_out = false;
+    let mut lines = shown.into_iter().peekable();
+    while let Some(line) = lines.next() {
+        if line.is_equal() {
+            kept.push(line);
+            continue;
+        }
+        // One change: the lines removed and added between two equal lines.
+        let mut change = vec![line];
+        while let Some(next) = lines.next_if(|next| !next.is_equal()) {
+            change.push(next);
+        }
+        let only_comments = change.iter().all(is_comment);
+        let marked = change.iter().any(|line| line.sign == '+' && has_marker(&line.text));
+        if only_comments && !marked {
+            left_out = true;
+        } else {
+            kept.extend(change);
+        }
+    }
+    (kept, left_out)
+}
+
+/// Whether a comment opens with a marker of what the lesson does: words in capitals, then `:` or ` (`.
+fn has_marker(comment: &str) -> bool {
+    let text = comment.trim_start().trim_start_matches('/').trim_start();
+    let end = text.find([':', '(']).unwrap_or(0);
+    let marker = text[..end].trim_end();
+    marker.len() >= 4 && marker.chars().all(|character| character.is_ascii_uppercase() || character == ' ')
+}
+
+/// Folds each comment of several lines that the new lesson takes out to its first line, which says how many
+/// lines follow. The learner has read the old lesson's comment in the old lesson; the diff's story is the code
+/// that goes and the code and comments that come. (`--all` shows it whole.)
+fn fold_old_comments(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    let is_old_comment = |line: &Line| line.sign == '-' && line.text.trim_start().starts_with("//");
+    let mut folded: Vec<Line> = Vec::with_capacity(shown.len());
+    let mut lines = shown.into_iter().peekable();
+    while let Some(mut line) = lines.next() {
+        if is_old_comment(&line) {
+            let mut more = 0;
+            while lines.next_if(|next| is_old_comment(next)).is_some() {
+                more += 1;
+            }
+            if more > 0 {
+                let first = line.text.trim_end();
+                let plural = if more == 1 { "" } else { "s" };
+                line.text = format!("{first} […{more} more line{plural}]\n").into();
+            }
+        }
+        folded.push(line);
+    }
+    folded
+}
+
 /// A line of a lesson's diff, as the lesson sees it.
 struct Line<'a> {
     /// `' '`, `'-'` or `'+'`.
     sign: char,
-    text: &'a str,
+    /// The line, with its end of line; a folded comment's first line says what follows it.
+    text: std::borrow::Cow<'a, str>,
     /// Its index in the old file, and in the new one, where it has one.
     old: Option<usize>,
     new: Option<usize>,
@@ -315,7 +385,7 @@ impl<'a> Line<'a> {
             LineKind::Removed(old) => ('-', old, None),
             LineKind::Added(new) => ('+', None, new),
         };
-        Line { sign, text, old, new, blank }
+        Line { sign, text: text.into(), old, new, blank }
     }
 
     fn is_equal(&self) -> bool {
@@ -383,7 +453,7 @@ pub fn output_diff(old_output: &str, new_output: &str, old_label: &str, new_labe
     }
     TextDiff::from_lines(old_output, new_output)
         .unified_diff()
-        .context_radius(3)
+        .context_radius(2)
         .header(old_label, new_label)
         .to_string()
 }
@@ -513,6 +583,50 @@ mod tests {
         assert_eq!(kinds[1], None);
         assert!(kinds[2..=5].iter().all(|kind| *kind == Some("the lesson's name and heading (LESSON)")));
         assert!(kinds[6..].iter().all(Option::is_none));
+    }
+
+    fn lib(text: &str) -> Sources {
+        sources("crates/a/src", &[("lib.rs", text)])
+    }
+
+    #[test]
+    fn a_comment_reworded_over_the_same_code_is_left_out_and_summed_up() {
+        let old = lib("fn work() {\n    // Lock, wait, unlock. The guard is a temporary.\n    one();\n}\n");
+        let new = lib("fn work() {\n    // Lock, wait, unlock (see lesson 1).\n    one();\n}\n");
+        assert_eq!(
+            source_diff(&old, &new, false),
+            "Also changed, and not the lesson: comments reworded where the code is the same. `--all` shows them.\n"
+        );
+        assert!(source_diff(&old, &new, true).contains("+    // Lock, wait, unlock (see lesson 1).\n"));
+    }
+
+    #[test]
+    fn a_comment_with_the_lesson_s_marker_is_the_lesson() {
+        let old = lib("fn work() {\n    // The sender stays alive.\n    one();\n}\n");
+        let new = lib("fn work() {\n    // FIXED (Fix it 1): the only sender is dropped.\n    one();\n}\n");
+        let text = source_diff(&old, &new, false);
+        assert!(
+            text.contains("-    // The sender stays alive.\n+    // FIXED (Fix it 1): the only"),
+            "{text}"
+        );
+        assert!(has_marker("    // RETRY: a timer puts it back") && has_marker("// DEAD LETTER: parked"));
+        assert!(!has_marker("    // Kept (Fix it 1): the sender") && !has_marker("// See: lesson 1"));
+    }
+
+    #[test]
+    fn a_comment_taken_out_with_its_code_shows_by_its_first_line() {
+        let old = lib(
+            "fn work() {\n    // BROKEN (Break it 3): `?` ends\n    // the whole worker\n    // here.\n    one()?;\n}\n",
+        );
+        let new = lib("fn work() {\n    two();\n}\n");
+        let text = source_diff(&old, &new, false);
+        assert!(
+            text.contains(
+                "-    // BROKEN (Break it 3): `?` ends […2 more lines]\n-    one()?;\n+    two();\n"
+            ),
+            "{text}"
+        );
+        assert!(source_diff(&old, &new, true).contains("-    // the whole worker\n"));
     }
 
     #[test]

@@ -320,3 +320,25 @@ fn the_support_crate_s_modules_import_one_another_in_one_direction() {
         }
     }
 }
+
+/// A marker in a lesson's code says what that lesson does: `// FIXED (Fix it 1)` only where lesson 3 fixes
+/// lesson 2's breaks, `// BROKEN (Break it 1)` only in the lesson that breaks. A later lesson that keeps a fix
+/// says so in its own words (`// Kept (Fix it 1)`), so that its diff from lesson 3 is about what it adds.
+#[test]
+fn markers_say_what_their_lesson_does() {
+    let placed = [("// FIXED (", "fixed-join"), ("// BROKEN (", "broken-no-sentinel")];
+    for lesson in all_lessons() {
+        let folder = workspace_file(&format!("{}/src", lesson.crate_path()));
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (marker, owner) in placed {
+                assert!(
+                    lesson.crate_name == owner || !text.contains(marker),
+                    "{} says `{marker}`, but only {owner} does that: say what this lesson does",
+                    path.display()
+                );
+            }
+        }
+    }
+}

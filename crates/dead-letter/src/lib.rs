@@ -194,7 +194,7 @@ pub async fn run(harness: Harness, options: Options) {
     drop(sender);
 
     for worker in workers {
-        // FIXED (Fix it 3): a worker's result is looked at. A worker contains its jobs' failures, so it
+        // Kept (Fix it 3): a worker's result is looked at. A worker contains its jobs' failures, so it
         // should only ever end by shutting down; if it did not, say so.
         if let Err(crash) = worker.watched(&main, "the workers to finish").await {
             main.say(format_args!("!! A worker crashed: {crash}"));
@@ -263,7 +263,7 @@ async fn work(task: TaskLog, shared: Shared) {
     let workload = shared.harness.workload();
     while let Some((attempt, done)) = shared.queue.get().watched(&task, "the next job from the queue").await {
         let Attempt { job, number } = attempt;
-        // FIXED (Fix it 3): the job runs in a task of its own, and the worker waits for that task. An error
+        // Kept (Fix it 3): the job runs in a task of its own, and the worker waits for that task. An error
         // comes back as a value; a panic ends only the job's task and comes back as a `JoinError`. Either
         // way the worker reports the failure and goes on with the next job: Python's `try/except` around
         // the job, with panics caught too.

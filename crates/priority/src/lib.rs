@@ -135,7 +135,7 @@ pub async fn run(harness: Harness, options: Options) {
     let (sender, queue) =
         queue::channel(settings.queue_capacity(), options.oldest_every.and_then(NonZeroU64::new));
 
-    // FIXED (Fix it 1): the sender is *moved* into the producer, and no copy stays behind in this function.
+    // Kept (Fix it 1): the sender is *moved* into the producer, and no copy stays behind in this function.
     // When the producer returns, the last sender is dropped, the queue closes, and every worker's `get()`
     // returns `None` once the queue is empty. Shutdown can no longer be forgotten, or miscounted: it happens
     // when the last sender goes out of scope, for any number of workers.
@@ -149,12 +149,12 @@ pub async fn run(harness: Harness, options: Options) {
 
     producer.watched(&main, "the producer to finish").await.expect("the producer does not panic");
 
-    // FIXED (Fix it 2): `join()` returns when every job put on the queue is done, processed or failed.
+    // Kept (Fix it 2): `join()` returns when every job put on the queue is done, processed or failed.
     queue.join().watched(&main, "every job to be done (queue.join())").await;
     main.say("Every job is done: queue.join() returned");
 
     for worker in workers {
-        // FIXED (Fix it 3): a worker's result is looked at. A worker contains its jobs' failures, so it
+        // Kept (Fix it 3): a worker's result is looked at. A worker contains its jobs' failures, so it
         // should only ever end by shutting down; if it did not, say so.
         if let Err(crash) = worker.watched(&main, "the workers to finish").await {
             main.say(format_args!("!! A worker crashed: {crash}"));
@@ -192,7 +192,7 @@ async fn produce(harness: Harness, task: TaskLog, sender: QueueSender<QueuedJob>
     }
     task.say(format_args!("Done — added {} jobs total", harness.jobs_made()));
     task.shut_down();
-    // FIXED (Fix it 1): `sender`, the only one, is dropped here. That closes the queue: the sentinel is
+    // Kept (Fix it 1): `sender`, the only one, is dropped here. That closes the queue: the sentinel is
     // the end of this function, and no one can forget to send it.
 }
 
@@ -205,7 +205,7 @@ async fn process(job: Job, failures: Arc<Failures>) -> Result<(), JobError> {
 /// A worker: takes the most urgent job off the queue until it is closed and empty, and survives every job's
 /// failure.
 async fn work(task: TaskLog, queue: Queue<QueuedJob>, failures: Arc<Failures>, waits: Arc<WaitsByPriority>) {
-    // FIXED (Fix it 1): no sentinel to look for. `get()` returns `None` once the queue is closed and empty.
+    // Kept (Fix it 1): no sentinel to look for. `get()` returns `None` once the queue is closed and empty.
     while let Some((queued, done)) = queue.get().watched(&task, "the next job from the queue").await {
         let QueuedJob { job, priority, queued_at } = queued;
         // PRIORITY: how long the job waited in the queue, the number that priority changes.
@@ -213,7 +213,7 @@ async fn work(task: TaskLog, queue: Queue<QueuedJob>, failures: Arc<Failures>, w
         waits.record(priority, waited);
         let (name, priority) = (job.name(), priority.name());
 
-        // FIXED (Fix it 3): the job runs in a task of its own, and the worker waits for that task. An error
+        // Kept (Fix it 3): the job runs in a task of its own, and the worker waits for that task. An error
         // comes back as a value; a panic ends only the job's task and comes back as a `JoinError`. Either
         // way the worker reports the failure and goes on with the next job: Python's `try/except` around
         // the job, with panics caught too.
@@ -238,7 +238,7 @@ async fn work(task: TaskLog, queue: Queue<QueuedJob>, failures: Arc<Failures>, w
                 task.failed(&job, format_args!("Failed: {name} [{priority}] with a panic: {reason}"));
             }
         }
-        // FIXED (Fix it 2): the job is marked done when `done` is dropped, here at the end of the loop body,
+        // Kept (Fix it 2): the job is marked done when `done` is dropped, here at the end of the loop body,
         // whatever happened above. Python's worker calls `task_done()` only after a success, so one failure
         // makes its `join()` wait for ever; a receipt that is dropped cannot be skipped.
         drop(done);
