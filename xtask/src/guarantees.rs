@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::report::{End, RunReport, TaskEnd};
+use run_report::{End, RunReport, TaskEnd};
 
 /// The flags that make chosen jobs fail, and which lesson's flag each is.
 const FAILURE_FLAGS: [&str; 3] = ["--fail-job", "--panic-job", "--poison"];
@@ -32,8 +32,8 @@ pub fn broken(report: &RunReport, flags: &[String]) -> Vec<String> {
     // How each job ended, in order.
     let mut ends: BTreeMap<usize, Vec<End>> =
         report.produced.iter().map(|(job, _)| (*job, Vec::new())).collect();
-    for ended in report.final_ends() {
-        ends.entry(ended.job).or_default().push(ended.end);
+    for (job, end) in report.final_ends() {
+        ends.entry(job).or_default().push(end);
     }
     let mut lost = Vec::new();
     let mut twice = Vec::new();
@@ -90,7 +90,7 @@ fn stuck(report: &RunReport) -> Option<String> {
     let (_, stopped_at) = report.stall?;
     if report.too_long {
         // Never stuck, never done: what is left unended is what keeps it going.
-        let ended: std::collections::BTreeSet<usize> = report.final_ends().map(|ended| ended.job).collect();
+        let ended: std::collections::BTreeSet<usize> = report.final_ends().map(|(job, _)| job).collect();
         let going: Vec<usize> =
             report.produced.iter().map(|(job, _)| *job).filter(|job| !ended.contains(job)).collect();
         let what = match going.len() {

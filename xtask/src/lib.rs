@@ -8,7 +8,8 @@
 //! - [`progress`]: the exercises and lessons done, and the hints shown, kept between runs;
 //! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
 //! - [`catalogue`]: a lesson's exercises, its runs for the self-check, and its breaks;
-//! - [`report`]: the facts a lesson's run reports (`--report`), read back;
+//! - the facts a lesson's run reports (`--report`) are read back with the crate that writes them,
+//!   `run_report`, so that the format is defined once;
 //! - [`guarantees`]: what a correct run guarantees, and the sentence for each broken guarantee;
 //! - [`workspace`]: building and running the lessons, in the course or in a copy of it;
 //! - [`interrupt`]: Ctrl-C, which goes to the lesson while the runner waits.
@@ -31,7 +32,6 @@ pub mod lessons;
 pub mod list;
 pub mod progress;
 pub mod quiz;
-pub mod report;
 pub mod reset;
 pub mod stress;
 pub mod sweep;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
 use crate::lessons::Lesson;
-use crate::report::RunReport;
+use run_report::RunReport;
 
 /// The exit status of a mistake on the command line, as for the lessons.
 pub const EXIT_USAGE: u8 = 2;

@@ -11,6 +11,8 @@
 
 use std::collections::BTreeSet;
 
+/// How a job ended, as the ledger counts it: in the words of the run's report (`crates/run-report`).
+pub use run_report::End;
 use rustc_hash::FxHashSet;
 
 use crate::workload::{Job, JobName};
@@ -39,37 +41,6 @@ pub struct Ledger {
     parked: BTreeSet<usize>,
     /// Things that must never happen, such as a job that ends twice. They make the run fail.
     mistakes: Vec<String>,
-}
-
-/// How a job ended, as the ledger counts it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum End {
-    /// A worker finished it.
-    Processed,
-    /// It failed, and the failure was handled and reported.
-    Failed,
-    /// It failed every attempt it was allowed, and was parked in a dead-letter queue.
-    DeadLettered,
-    /// It was parked, then replayed and processed after all.
-    Recovered,
-    /// It was never started: a cancelled run handed it back.
-    Returned,
-    /// It was stopped in a worker's hands, at a shutdown's deadline.
-    Aborted,
-}
-
-impl End {
-    /// The end in words: "processed".
-    pub fn describe(self) -> &'static str {
-        match self {
-            End::Processed => "processed",
-            End::Failed => "failed",
-            End::DeadLettered => "dead-lettered",
-            End::Recovered => "recovered",
-            End::Returned => "returned",
-            End::Aborted => "aborted",
-        }
-    }
 }
 
 impl Ledger {
