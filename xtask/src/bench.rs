@@ -21,6 +21,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::failure::Failure;
 use crate::lessons::{self, Lesson};
 use crate::workspace::{ThrowawayServer, Workspace, print};
 
@@ -223,7 +224,7 @@ pub struct PoolFigures {
 const QUEUES: [&str; 4] = ["bare-mpsc", "async-channel", "joinable-queue", "priority-queue"];
 
 /// `cargo xtask bench`: builds what it measures, measures it, prints a table and writes `target/bench.json`.
-pub fn run() -> Result<u8, String> {
+pub fn run() -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     print("Building the lessons and the benchmarks in release mode...\n");
@@ -368,7 +369,7 @@ fn save_to_verdict(course: &Workspace, lesson: &Lesson) -> Result<(Duration, Dur
 }
 
 /// `cargo xtask bench --watch`: the two figures of `cargo xtask watch` alone, printed.
-pub fn run_watch() -> Result<u8, String> {
+pub fn run_watch() -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     print("Timing saves in lesson 1 to the verdicts of `cargo xtask watch`, in a copy of the course...\n");
@@ -440,7 +441,7 @@ fn explore_lost_wake_up(course: &Workspace) -> Result<(usize, Duration), String>
 const DATABASE_ROUNDS: usize = 3;
 
 /// `cargo xtask bench --database`: lesson 9's table alone, printed.
-pub fn run_database() -> Result<u8, String> {
+pub fn run_database() -> Result<u8, Failure> {
     let course = Workspace::course();
     print("Building lesson 9 and its floor in release mode...\n");
     run_cargo(

@@ -10,15 +10,16 @@
 
 use std::process::Stdio;
 
+use crate::failure::Failure;
 use crate::lessons;
-use crate::workspace::{Workspace, print};
+use crate::workspace::{Workspace, print, run_git};
 
 /// The variable that lets the tests rewrite the generated texts and pictures (see
 /// `lesson_support::testing::ensure_file_contents`).
 pub const BLESS: &str = "COURSE_BLESS";
 
 /// `cargo xtask bless [N]`.
-pub fn run(wanted: Option<&str>) -> Result<u8, String> {
+pub fn run(wanted: Option<&str>) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let mut command = course.cargo();
@@ -61,23 +62,21 @@ pub fn run(wanted: Option<&str>) -> Result<u8, String> {
 
 /// The files under `crates/`, `lessons/` and the README that differ from what git has.
 fn changed_files(course: &Workspace) -> Result<Vec<String>, String> {
-    let output = std::process::Command::new("git")
-        .current_dir(&course.root)
-        .args([
-            "status",
-            "--porcelain",
-            "--untracked-files=all",
-            "--",
-            "crates",
-            "lessons",
-            "README.md",
-            "xtask",
-        ])
-        .output();
-    let Some(output) = output.ok().filter(|output| output.status.success()) else {
+    let mut status = course.git();
+    status.args([
+        "status",
+        "--porcelain",
+        "--untracked-files=all",
+        "--",
+        "crates",
+        "lessons",
+        "README.md",
+        "xtask",
+    ]);
+    let Ok(output) = run_git(&mut status, false) else {
         return Ok(vec!["(without git, the runner cannot tell which files changed)".to_string()]);
     };
-    Ok(String::from_utf8_lossy(&output.stdout)
+    Ok(String::from_utf8_lossy(&output)
         .lines()
         .filter_map(|line| line.get(3..))
         .filter(|file| file.ends_with(".snap") || file.ends_with(".md") || file.ends_with(".svg"))

@@ -22,6 +22,7 @@ use std::fmt::Write;
 use similar::TextDiff;
 
 use crate::catalogue::{Break, Catalogue};
+use crate::failure::Failure;
 use crate::guarantees;
 use crate::lessons::Lesson;
 use crate::workspace::{EXIT_STOPPED, Limited, RUN_LIMIT, Run, Workspace, print, run_with_limit};
@@ -93,7 +94,7 @@ pub enum Kind {
 }
 
 /// `cargo xtask check [N] [--full]`: each lesson's verdict, and a status of 0 only if every one passed.
-pub fn run(wanted: Option<&str>, tests: Tests) -> Result<u8, String> {
+pub fn run(wanted: Option<&str>, tests: Tests) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = crate::lessons::load(&course.root)?;
     let chosen: Vec<&Lesson> = match wanted {

@@ -5,7 +5,10 @@ use clap::{Parser, Subcommand};
 /// The course runner for the producer-consumer lessons.
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
-#[command(after_help = "Start with `cargo xtask lesson 1`.")]
+#[command(after_help = "Start with `cargo xtask lesson 1`.\n\n\
+                        Exit status: 0 done (for `check`: every run and test passed); 1 a check or a run failed, or \
+                        the runner could not do its work (a build that failed); 2 a mistake in the command; 130 \
+                        stopped by Ctrl-C. `cargo xtask lesson N` ends with the lesson's own status.")]
 pub struct CommandLine {
     /// The command; none lists the lessons.
     #[command(subcommand)]

@@ -11,6 +11,7 @@ use std::io::IsTerminal;
 
 use similar::{ChangeTag, TextDiff};
 
+use crate::failure::Failure;
 use crate::lessons::{self, Lesson};
 use crate::workspace::{EXIT_USAGE, Workspace, print};
 
@@ -18,7 +19,7 @@ use crate::workspace::{EXIT_USAGE, Workspace, print};
 pub const ALL: &str = "--all";
 
 /// `cargo xtask diff [A] B [--all] FLAGS…`: with one lesson, B against the lesson it builds on.
-pub fn run(first: &str, second: Option<&str>, flags: &[String]) -> Result<u8, String> {
+pub fn run(first: &str, second: Option<&str>, flags: &[String]) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let (old, new, note) = step(&lessons, first, second)?;
@@ -32,17 +33,19 @@ pub fn run(first: &str, second: Option<&str>, flags: &[String]) -> Result<u8, St
     let mut outputs = Vec::new();
     for lesson in [old, new] {
         if !course.build_on_terminal(lesson)? {
-            return Err(format!("lesson {} does not build: the compiler's message is above", lesson.number));
+            return Err(
+                format!("lesson {} does not build: the compiler's message is above", lesson.number).into()
+            );
         }
         let run = course.capture(lesson, &flags, false)?;
         // A flag that a lesson refuses is a mistake in the command, not a difference between the lessons.
         if run.status == EXIT_USAGE {
             let reason = run.output.lines().next().unwrap_or_default();
-            return Err(format!(
+            return Err(Failure::Usage(format!(
                 "lesson {} refused the flags: {}",
                 lesson.number,
                 reason.trim_start_matches("error: ")
-            ));
+            )));
         }
         outputs.push(run.output);
     }
@@ -58,17 +61,17 @@ pub fn step<'a>(
     lessons: &'a [Lesson],
     first: &str,
     second: Option<&str>,
-) -> Result<(&'a Lesson, &'a Lesson, Option<String>), String> {
+) -> Result<(&'a Lesson, &'a Lesson, Option<String>), Failure> {
     let base_of =
         |lesson: &Lesson| lesson.builds_on.and_then(|number| lessons.iter().find(|l| l.number == number));
     let Some(second) = second else {
         let new = lessons::find(lessons, first)?;
         let old = base_of(new).ok_or_else(|| {
-            format!(
+            Failure::Usage(format!(
                 "lesson {} is where the course starts: it builds on no lesson (`cargo xtask diff 2` shows the step \
                  after it)",
                 new.number
-            )
+            ))
         })?;
         return Ok((old, new, None));
     };
@@ -515,7 +518,7 @@ mod tests {
         assert_eq!((old.number, new.number, note), (3, 5, None));
         let (old, new, _) = step(&lessons, "3", None).unwrap();
         assert_eq!((old.number, new.number), (2, 3));
-        assert!(step(&lessons, "1", None).unwrap_err().contains("builds on no lesson"));
+        assert!(step(&lessons, "1", None).unwrap_err().to_string().contains("builds on no lesson"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::failure::Failure;
 use crate::workspace::{Workspace, print};
 
 // Where PostgreSQL's programs are, and who may run them: lesson 9's own file, so that the doctor and the
@@ -33,7 +34,7 @@ pub struct Finding {
 }
 
 /// `cargo xtask doctor`: 0 if the machine has everything the course needs, 1 if not.
-pub fn run() -> Result<u8, String> {
+pub fn run() -> Result<u8, Failure> {
     let course = Workspace::course();
     print("What the course needs on this machine:\n");
     let findings = examine(&course);

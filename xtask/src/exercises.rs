@@ -14,14 +14,15 @@ use std::process::Command;
 
 use crate::catalogue::{Catalogue, Exercise, Expected};
 use crate::check::{self, Tests, Verdict};
+use crate::failure::Failure;
 use crate::lessons::{self, Lesson};
-use crate::workspace::{Workspace, print};
+use crate::workspace::{self, Workspace, print, run_git};
 
 /// The mark of an exercise in a lesson text: `<!-- exercise: alter-it-4 -->`.
 const MARK: &str = "<!-- exercise: ";
 
 /// `cargo xtask exercises [N] [--verify]`.
-pub fn run(wanted: Option<&str>, verify: bool) -> Result<u8, String> {
+pub fn run(wanted: Option<&str>, verify: bool) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let chosen: Vec<&Lesson> = match wanted {
@@ -126,7 +127,7 @@ fn replays_the_same_story(copy: &Workspace, lesson: &Lesson) -> Result<Vec<Strin
         let output = Command::new(runner)
             .args(["explore", &lesson.number.to_string()])
             .args(flags)
-            .env(crate::workspace::COURSE_ROOT, &copy.root)
+            .env(workspace::COURSE_ROOT, &copy.root)
             .env("CARGO_TARGET_DIR", &copy.target)
             .stdin(std::process::Stdio::null())
             .output()
@@ -323,20 +324,10 @@ pub fn apply_patch(patch: &Path, copy: &Path) -> Result<(), String> {
     // The copy lives inside the course's own repository (under `target/`); without a ceiling, git would take
     // the patch's paths as relative to that repository.
     let ceiling = copy.parent().unwrap_or(copy);
-    let output = Command::new("git")
-        .current_dir(copy)
-        .env("GIT_CEILING_DIRECTORIES", ceiling)
-        .args(["apply", "--whitespace=nowarn"])
-        .arg(patch)
-        .output()
-        .map_err(|error| format!("cannot run git, which applies the patches: {error}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "the patch {} no longer applies to the lesson: {}",
-            patch.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
+    let mut apply = workspace::git(copy);
+    apply.env("GIT_CEILING_DIRECTORIES", ceiling).args(["apply", "--whitespace=nowarn"]).arg(patch);
+    run_git(&mut apply, false)
+        .map_err(|error| format!("the patch {} no longer applies to the lesson: {error}", patch.display()))?;
     Ok(())
 }
 

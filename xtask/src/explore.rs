@@ -10,6 +10,7 @@
 
 use std::process::Command;
 
+use crate::failure::Failure;
 use crate::lessons::{self, Lesson};
 use crate::workspace::{EXIT_USAGE, Workspace, print, run_with_limit};
 
@@ -19,25 +20,25 @@ pub const EXPLORED: [u32; 3] = [3, 4, 5];
 /// The lesson whose queue for threads is written by hand, and checked with loom.
 pub const UNDER_LOOM: u32 = 8;
 
-/// The exit status of an explorer that does not compile, as cargo's own.
-const EXIT_DOES_NOT_BUILD: u8 = 101;
+/// The exit status of an explorer that does not compile: a run that failed (the compiler has said why).
+const EXIT_DOES_NOT_BUILD: u8 = crate::failure::EXIT_FAILED;
 
 /// How long the check lets the explorer run, build included, before it stops it.
 const CHECK_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// `cargo xtask explore N FLAGS…`: builds the explorer, runs it on the lesson's queue, and returns its status.
-pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
+pub fn run(wanted: &str, flags: &[String]) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let lesson = lessons::find(&lessons, wanted)?;
     if lesson.number == UNDER_LOOM {
-        return under_loom(&course, flags);
+        return Ok(under_loom(&course, flags)?);
     }
     if !EXPLORED.contains(&lesson.number) {
-        return Err(format!(
+        return Err(Failure::Usage(format!(
             "lesson {} ({}) has no hand-written queue to explore: lessons 3, 4, 5 and 8 have one",
             lesson.number, lesson.crate_name
-        ));
+        )));
     }
     let built = course
         .cargo()

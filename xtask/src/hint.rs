@@ -5,12 +5,13 @@
 //! the next one.
 
 use crate::catalogue::Catalogue;
+use crate::failure::Failure;
 use crate::lessons;
 use crate::progress::Progress;
 use crate::workspace::{Workspace, print};
 
 /// `cargo xtask hint N`.
-pub fn run(wanted: &str) -> Result<u8, String> {
+pub fn run(wanted: &str) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let lesson = lessons::find(&lessons, wanted)?;

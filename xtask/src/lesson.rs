@@ -3,18 +3,19 @@
 //! The header and the footer are short (at most three and five lines), so that the run itself fills the
 //! screen; the exercises are in the lesson's text, and `cargo xtask hint N` gives them one hint at a time.
 
+use crate::failure::Failure;
 use crate::lessons::{self, Lesson};
 use crate::workspace::{EXIT_USAGE, Workspace, print};
 
-/// The exit status of a lesson that does not compile, as cargo's own.
-const EXIT_DOES_NOT_BUILD: u8 = 101;
+/// The exit status of a lesson that does not compile: a run that failed (the compiler has said why).
+const EXIT_DOES_NOT_BUILD: u8 = crate::failure::EXIT_FAILED;
 /// The exit status of a lesson stopped by Ctrl-C.
 const EXIT_INTERRUPTED: u8 = 130;
 /// The exit status of a lesson that could not get what it needs from outside (lesson 9's PostgreSQL).
 const EXIT_SET_UP: u8 = 3;
 
 /// `cargo xtask lesson N FLAGS…`. The status is the lesson's own, so that a broken lesson's failure shows.
-pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
+pub fn run(wanted: &str, flags: &[String]) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let lesson = lessons::find(&lessons, wanted)?;

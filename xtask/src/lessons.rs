@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use crate::failure::Failure;
+
 /// One lesson of the course.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lesson {
@@ -84,14 +86,14 @@ pub fn parse(text: &str) -> Result<Vec<Lesson>, String> {
 }
 
 /// Finds a lesson by its number (`3`) or its crate's name (`fixed-join`).
-pub fn find<'a>(lessons: &'a [Lesson], wanted: &str) -> Result<&'a Lesson, String> {
+pub fn find<'a>(lessons: &'a [Lesson], wanted: &str) -> Result<&'a Lesson, Failure> {
     lessons
         .iter()
         .find(|lesson| lesson.number.to_string() == wanted || lesson.crate_name == wanted)
         .ok_or_else(|| {
             let names: Vec<String> =
                 lessons.iter().map(|lesson| format!("{} ({})", lesson.number, lesson.crate_name)).collect();
-            format!("no lesson `{wanted}`: expected one of {}", names.join(", "))
+            Failure::Usage(format!("no lesson `{wanted}`: expected one of {}", names.join(", ")))
         })
 }
 
@@ -161,7 +163,7 @@ mod tests {
         let lessons = parse(LIST).unwrap();
         assert_eq!(
             find(&lessons, "9").unwrap_err(),
-            "no lesson `9`: expected one of 1 (baseline), 2 (broken)"
+            Failure::Usage("no lesson `9`: expected one of 1 (baseline), 2 (broken)".into())
         );
     }
 

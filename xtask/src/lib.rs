@@ -11,6 +11,7 @@
 //! - the facts a lesson's run reports (`--report`) are read back with the crate that writes them,
 //!   `run_report`, so that the format is defined once;
 //! - [`guarantees`]: what a correct run guarantees, and the sentence for each broken guarantee;
+//! - [`failure`]: why a command stopped, and the exit status that says so;
 //! - [`workspace`]: building and running the lessons, in the course or in a copy of it;
 //! - [`interrupt`]: Ctrl-C, which goes to the lesson while the runner waits.
 
@@ -23,6 +24,7 @@ pub mod diff;
 pub mod doctor;
 pub mod exercises;
 pub mod explore;
+pub mod failure;
 pub mod guarantees;
 pub mod hint;
 pub mod interrupt;

@@ -2,12 +2,13 @@
 //! ✓ a lesson done, ▸ the one you are on, with the exercises of it you have done.
 
 use crate::catalogue::Catalogue;
+use crate::failure::Failure;
 use crate::lessons::{self, Lesson};
 use crate::progress::Progress;
 use crate::workspace::{Workspace, print, wrap};
 
 /// `cargo xtask list`.
-pub fn run() -> Result<u8, String> {
+pub fn run() -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let catalogues =

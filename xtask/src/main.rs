@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use xtask::cli::{Command, CommandLine};
+use xtask::failure::Failure;
 use xtask::workspace::EXIT_USAGE;
 use xtask::{
     bench, bless, check, diff, doctor, exercises, explore, hint, interrupt, lesson, list, quiz, reset,
@@ -64,15 +65,16 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(status) => ExitCode::from(status),
-        Err(mistake) => {
-            eprintln!("error: {mistake}");
-            ExitCode::from(EXIT_USAGE)
+        // A mistake in the command is 2, a command that could not do its work 1 (see `xtask::failure`).
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.status())
         }
     }
 }
 
 /// Prints the help of a subcommand whose own flags go to a lesson, `--help` included.
-fn print_help_of(subcommand: &str) -> Result<u8, String> {
+fn print_help_of(subcommand: &str) -> Result<u8, Failure> {
     let mut command = CommandLine::command();
     let subcommand = command.find_subcommand_mut(subcommand).expect("a subcommand of the runner");
     let _ = subcommand.print_long_help();

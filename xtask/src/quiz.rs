@@ -10,6 +10,7 @@
 //! cargo xtask quiz alter-it-1 c     your answer, held against the runs
 //! ```
 
+use crate::failure::Failure;
 use crate::lessons::{self, Lesson};
 use crate::progress::Progress;
 use crate::workspace::{Run, Workspace, print, wrap};
@@ -367,10 +368,13 @@ impl Quiz {
 }
 
 /// The quiz named `id`.
-pub fn find(id: &str) -> Result<&'static Quiz, String> {
+pub fn find(id: &str) -> Result<&'static Quiz, Failure> {
     QUIZZES.iter().find(|quiz| quiz.id == id).ok_or_else(|| {
         let names: Vec<&str> = QUIZZES.iter().map(|quiz| quiz.id).collect();
-        format!("there is no quiz {id:?}: the quizzes are {} (see `cargo xtask quiz`)", names.join(", "))
+        Failure::Usage(format!(
+            "there is no quiz {id:?}: the quizzes are {} (see `cargo xtask quiz`)",
+            names.join(", ")
+        ))
     })
 }
 
@@ -380,7 +384,7 @@ fn letter(index: usize) -> char {
 }
 
 /// `cargo xtask quiz [ID] [ANSWER]`.
-pub fn run(id: Option<&str>, answer: Option<&str>) -> Result<u8, String> {
+pub fn run(id: Option<&str>, answer: Option<&str>) -> Result<u8, Failure> {
     let root = Workspace::course().root;
     let mut progress = Progress::load(&root);
     let Some(id) = id else {
@@ -396,7 +400,7 @@ pub fn run(id: Option<&str>, answer: Option<&str>) -> Result<u8, String> {
         "a" => 0,
         "b" => 1,
         "c" => 2,
-        _ => return Err(format!("the answer {answer:?} is not one of a, b or c")),
+        _ => return Err(Failure::Usage(format!("the answer {answer:?} is not one of a, b or c"))),
     };
     print(&format!("Running the lessons that prove the answer to {}...\n", quiz.id));
     let (right, because) = quiz.prove(&Runner::new()?)?;
@@ -474,7 +478,9 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), QUIZZES.len());
         assert!(find("alter-it-1").is_ok());
-        assert!(matches!(find("nonsense"), Err(error) if error.contains("alter-it-1, break-it-2")));
+        assert!(
+            matches!(find("nonsense"), Err(error) if error.to_string().contains("alter-it-1, break-it-2"))
+        );
     }
 
     #[test]

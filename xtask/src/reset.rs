@@ -8,10 +8,10 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use crate::failure::Failure;
 use crate::lessons;
-use crate::workspace::{Workspace, print};
+use crate::workspace::{self, Workspace, print, run_git};
 
 /// The folder, in the workspace, where reset keeps the learner's changes. Git ignores it.
 pub const SAVED_CHANGES: &str = "saved-changes";
@@ -26,7 +26,7 @@ pub enum Reset {
 }
 
 /// `cargo xtask reset N`.
-pub fn run(wanted: &str) -> Result<u8, String> {
+pub fn run(wanted: &str) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let lesson = lessons::find(&lessons, wanted)?;
@@ -128,31 +128,14 @@ fn free_patch_path(root: &Path, label: &str) -> PathBuf {
         .expect("some number is free")
 }
 
-/// Runs git in `root` and returns what it printed, as bytes: a patch holds the learner's files as they are,
-/// in whatever encoding, and their names too. Any failure is an error.
+/// Runs git in `root` with `args`; any failure is an error.
 fn git(root: &Path, args: &[impl AsRef<OsStr>]) -> Result<Vec<u8>, String> {
-    run_git(root, args, false)
+    run_git(workspace::git(root).args(args), false)
 }
 
 /// Runs git in `root`, where exit status 1 means "there are differences", not a failure.
 fn git_allowing_differences(root: &Path, args: &[impl AsRef<OsStr>]) -> Result<Vec<u8>, String> {
-    run_git(root, args, true)
-}
-
-fn run_git(root: &Path, args: &[impl AsRef<OsStr>], one_is_success: bool) -> Result<Vec<u8>, String> {
-    let output = Command::new("git")
-        .current_dir(root)
-        .args(args)
-        .output()
-        .map_err(|error| format!("cannot run git: {error}"))?;
-    let succeeded = output.status.success() || (one_is_success && output.status.code() == Some(1));
-    if !succeeded {
-        let said = String::from_utf8_lossy(&output.stderr);
-        let first = said.lines().next().unwrap_or_default();
-        let command: Vec<_> = args.iter().map(|arg| arg.as_ref().to_string_lossy()).collect();
-        return Err(format!("`git {}` failed: {first}", command.join(" ")));
-    }
-    Ok(output.stdout)
+    run_git(workspace::git(root).args(args), true)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::failure::Failure;
 use crate::workspace::{Workspace, print, run_with_limit};
 
 /// The lessons on the wall clock, whose tests the gate runs: their crates.
@@ -22,7 +23,7 @@ pub const WALL_CLOCK_LESSONS: [&str; 2] = ["threads", "postgres-queue"];
 const RUN_LIMIT: Duration = Duration::from_secs(600);
 
 /// `cargo xtask stress [--runs N]`: returns 0 if every run passed, 1 otherwise.
-pub fn run(runs: usize) -> Result<u8, String> {
+pub fn run(runs: usize) -> Result<u8, Failure> {
     let course = Workspace::course();
     let packages: Vec<&str> = WALL_CLOCK_LESSONS.iter().flat_map(|name| ["--package", name]).collect();
     print("Building the tests of lessons 8 and 9...\n");

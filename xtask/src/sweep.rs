@@ -2,6 +2,7 @@
 //! queue size), on the same workload, in a table. The lesson's own `--sweep` does the work; the runner turns
 //! its words into the lesson's flags.
 
+use crate::failure::Failure;
 use crate::lessons;
 use crate::workspace::Workspace;
 
@@ -18,13 +19,13 @@ pub const MAX_WORKERS: usize = 10_000;
 pub const MAX_QUEUE_SIZE: usize = 1_000_000;
 
 /// `cargo xtask sweep N …`.
-pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
+pub fn run(wanted: &str, flags: &[String]) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let lesson = lessons::find(&lessons, wanted)?;
     let lesson_flags = lesson_flags(flags)?;
     if !course.build_on_terminal(lesson)? {
-        return Ok(101);
+        return Ok(crate::failure::EXIT_FAILED);
     }
     // The runner's own flags are checked above; a mistake the lesson finds names the lesson's flags.
     course.run_on_terminal(lesson, &lesson_flags)
@@ -33,7 +34,7 @@ pub fn run(wanted: &str, flags: &[String]) -> Result<u8, String> {
 /// The lesson's flags for a sweep. With `--queue-sizes LIST`, the runs differ by queue size
 /// (`--sweep-queue-sizes LIST`) and `--workers N` stays as it is; otherwise they differ by worker count, and
 /// `--workers LIST` (1, 2, 3, 5 and 10 by default) becomes `--sweep LIST`. Every other flag goes on as it is.
-pub fn lesson_flags(flags: &[String]) -> Result<Vec<String>, String> {
+pub fn lesson_flags(flags: &[String]) -> Result<Vec<String>, Failure> {
     let values_of = |name: &str| -> Vec<String> {
         let equals = format!("{name}=");
         let mut values = Vec::new();
@@ -62,9 +63,9 @@ pub fn lesson_flags(flags: &[String]) -> Result<Vec<String>, String> {
     };
     for name in SWEEP_FLAGS {
         if values_of(name).len() > 1 {
-            return Err(format!(
+            return Err(Failure::Usage(format!(
                 "the argument '{name} <LIST>' was given more than once: give one list, such as {name} 1,2,4"
-            ));
+            )));
         }
     }
     let queue_sizes = values_of("--queue-sizes").pop();
@@ -81,10 +82,10 @@ pub fn lesson_flags(flags: &[String]) -> Result<Vec<String>, String> {
         .split(',')
         .all(|value| value.trim().parse::<usize>().is_ok_and(|value| (least..=most).contains(&value)));
     if !well_formed {
-        return Err(format!(
+        return Err(Failure::Usage(format!(
             "invalid value '{list}' for '{runner_flag} <LIST>': expected whole numbers from {least} to {most}, \
              separated by commas, such as {least},2,4"
-        ));
+        )));
     }
     let mut lesson_flags = vec![lesson_flag.to_string(), list];
     lesson_flags.extend(others);
@@ -125,7 +126,7 @@ mod tests {
             (&["--queue-sizes", "a"], "'--queue-sizes <LIST>'"),
             (&["--workers", "1", "--workers", "2"], "was given more than once"),
         ] {
-            let mistake = lesson_flags(&strings(flags)).unwrap_err();
+            let mistake = lesson_flags(&strings(flags)).unwrap_err().to_string();
             assert!(mistake.contains(names), "{flags:?}: {mistake}");
         }
     }

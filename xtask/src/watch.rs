@@ -23,6 +23,7 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 
 use crate::catalogue::Catalogue;
 use crate::check::{self, Tests, Verdict};
+use crate::failure::Failure;
 use crate::hint;
 use crate::lessons::{self, Lesson};
 use crate::progress::Progress;
@@ -33,7 +34,7 @@ use crate::workspace::Workspace;
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// `cargo xtask watch [N]`.
-pub fn run(wanted: Option<&str>) -> Result<u8, String> {
+pub fn run(wanted: Option<&str>) -> Result<u8, Failure> {
     let course = Workspace::course();
     let lessons = lessons::load(&course.root)?;
     let progress = Progress::load(&course.root);
@@ -51,7 +52,7 @@ pub fn run(wanted: Option<&str>) -> Result<u8, String> {
         // Piped or in CI: no screen to keep, no keys to read. One check, and its status.
         return check::run(Some(&start.to_string()), Tests::Lesson);
     }
-    Session::new(course, lessons, start, progress).run()
+    Ok(Session::new(course, lessons, start, progress).run()?)
 }
 
 /// What the loop hears about.

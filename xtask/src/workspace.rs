@@ -9,11 +9,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
+use crate::failure::Failure;
 use crate::lessons::Lesson;
 use run_report::RunReport;
 
-/// The exit status of a mistake on the command line, as for the lessons.
-pub const EXIT_USAGE: u8 = 2;
+pub use crate::failure::{EXIT_FAILED, EXIT_USAGE};
 
 /// The variable that points the runner at a copy of the course instead of the course it was built from: for
 /// the runner's own tests, which edit a copy as a learner edits the course.
@@ -59,6 +59,11 @@ impl Workspace {
     /// A path in the workspace, from one relative to its root (`lessons/list.txt`).
     pub fn file(&self, relative: &str) -> PathBuf {
         self.root.join(relative)
+    }
+
+    /// A git command run in the workspace: see [`git`].
+    pub fn git(&self) -> Command {
+        git(&self.root)
     }
 
     /// A cargo command run in the workspace, with the cargo that runs this runner (`CARGO`), or `cargo`.
@@ -109,7 +114,7 @@ impl Workspace {
     /// Runs a lesson's program on the terminal, and returns its exit status once it has ended. The program
     /// is told the command the learner typed (`cargo xtask lesson 1`), which its `--help` shows. Ctrl-C
     /// reaches the lesson, which handles it; the runner waits for it (see `interrupt`).
-    pub fn run_on_terminal(&self, lesson: &Lesson, flags: &[String]) -> Result<u8, String> {
+    pub fn run_on_terminal(&self, lesson: &Lesson, flags: &[String]) -> Result<u8, Failure> {
         let mut child = Command::new(self.program(lesson))
             .args(flags)
             .env(COMMAND_NAME, format!("cargo xtask lesson {}", lesson.number))
@@ -202,6 +207,31 @@ impl Drop for ThrowawayServer {
         drop(self.server.stdin.take());
         let _ = self.server.wait();
     }
+}
+
+/// A git command run in `folder`. Every git the runner runs is made here and run by [`run_git`]: `reset`
+/// saves and restores a learner's files with it, `bless` asks which files changed, and `exercises` applies
+/// patches to a copy of the course.
+pub fn git(folder: &Path) -> Command {
+    let mut command = Command::new("git");
+    command.current_dir(folder);
+    command
+}
+
+/// Runs a git command and returns what it printed, as bytes: a patch holds a learner's files as they are, in
+/// whatever encoding, and their names too. With `one_is_success`, exit status 1 means "there are
+/// differences" (`git diff --no-index`), not a failure. A failure is an error that names the command and
+/// gives git's first line about it.
+pub fn run_git(command: &mut Command, one_is_success: bool) -> Result<Vec<u8>, String> {
+    let words: Vec<String> = command.get_args().map(|arg| arg.to_string_lossy().into_owned()).collect();
+    let output = command.output().map_err(|error| format!("cannot run git: {error}"))?;
+    let succeeded = output.status.success() || (one_is_success && output.status.code() == Some(1));
+    if !succeeded {
+        let said = String::from_utf8_lossy(&output.stderr);
+        let first = said.lines().next().unwrap_or_default();
+        return Err(format!("`git {}` failed: {first}", words.join(" ")));
+    }
+    Ok(output.stdout)
 }
 
 /// How long a lesson's run may take on the wall clock before the runner stops it. A simulated run takes

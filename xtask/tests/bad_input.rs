@@ -143,3 +143,27 @@ fn a_set_up_that_failed_gets_no_suggestions() {
     assert!(printed.contains("POSTGRES_BIN_DIR is /nonexistent"), "{printed}");
     assert!(!printed.contains("Try the exercises"), "{printed}");
 }
+
+/// A build that fails is not a mistake in the command: the runner ends with 1, a failed run, whether the
+/// build is a lesson's (the compiler has said why) or one of the runner's own work (`bench`). Cargo is a
+/// script here that fails as a build that does not compile does, so that the failure is certain and quick.
+#[test]
+fn a_build_that_fails_ends_with_1_not_with_the_status_of_a_mistake() {
+    let folder = std::env::temp_dir().join(format!("xtask-failing-cargo-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let cargo = folder.join("cargo");
+    std::fs::write(
+        &cargo,
+        "#!/bin/sh\necho 'error[E0425]: cannot find value `sender` in this scope' >&2\nexit 101\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    for args in [&["lesson", "1"][..], &["sweep", "1"], &["bench", "--database"]] {
+        let output =
+            Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).env("CARGO", &cargo).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("error[E0425]"), "{args:?} should show the compiler's message: {stderr}");
+    }
+    std::fs::remove_dir_all(&folder).unwrap();
+}
