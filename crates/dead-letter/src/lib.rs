@@ -38,7 +38,7 @@ pub const LESSON: Lesson = Lesson {
 pub struct Options {
     /// The chance that an attempt fails for a transient reason (a timeout, a busy server), from 0 to 1. Which
     /// attempts fail is drawn from the seed.
-    #[arg(long, value_name = "P", allow_hyphen_values = true, default_value_t = 0.2, value_parser = probability)]
+    #[arg(long, value_name = "P", allow_hyphen_values = true, default_value_t = 0.2, value_parser = lesson_support::settings::probability)]
     pub fail_rate: f64,
 
     /// Make job N fail on every attempt: a poison job, which no retry can save. Repeat the flag, or separate
@@ -83,14 +83,6 @@ impl LessonOptions for Options {
             );
         }
         lesson_support::failures::prepare_job_numbers("--poison", &mut self.poison, settings)
-    }
-}
-
-/// `--fail-rate`'s parser: a probability, from 0 to 1.
-fn probability(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
-        _ => Err("expected a probability from 0 to 1, such as 0.3".to_string()),
     }
 }
 
@@ -380,14 +372,5 @@ mod tests {
         let policy = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(100) };
         let delays: Vec<u128> = (2..=5).map(|next| policy.delay_before(next).as_millis()).collect();
         assert_eq!(delays, [100, 200, 400, 800]);
-    }
-
-    #[test]
-    fn probabilities_outside_zero_to_one_are_refused() {
-        assert_eq!(probability("0.3"), Ok(0.3));
-        assert_eq!(probability("1"), Ok(1.0));
-        for bad in ["-0.1", "1.5", "abc", "NaN"] {
-            assert!(probability(bad).is_err(), "{bad}");
-        }
     }
 }

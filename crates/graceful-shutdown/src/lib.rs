@@ -47,12 +47,12 @@ pub struct Options {
     pub failures: Failures,
 
     /// Cancel the run this many seconds in, as Ctrl-C would on the wall clock: --cancel-at 2.5
-    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = lesson_support::settings::seconds)]
     pub cancel_at: Option<Duration>,
 
     /// Stop at once this many seconds in, as a second Ctrl-C would during the drain: the jobs in hand are
     /// aborted without waiting for the deadline. After --cancel-at: --cancel-at 1.5 --stop-now-at 1.8
-    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = lesson_support::settings::seconds)]
     pub stop_now_at: Option<Duration>,
 
     /// What becomes of the jobs still queued when the run is cancelled: processed (drain), or handed back
@@ -62,7 +62,7 @@ pub struct Options {
     pub on_cancel: OnCancel,
 
     /// How long after the cancel the jobs may take to end before the rest are aborted, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value = "1", value_parser = seconds,
+    #[arg(long, value_name = "SECONDS", default_value = "1", value_parser = lesson_support::settings::seconds,
           allow_hyphen_values = true)]
     pub drain_deadline: Duration,
 }
@@ -99,14 +99,6 @@ impl LessonOptions for Options {
     /// This lesson handles Ctrl-C itself: stopping is what it teaches.
     fn handles_ctrl_c(&self) -> bool {
         true
-    }
-}
-
-/// `--cancel-at` and `--drain-deadline`'s parser: seconds, from 0 to an hour, such as 2.5.
-fn seconds(text: &str) -> Result<Duration, String> {
-    match text.trim().parse::<f64>() {
-        Ok(value) if (0.0..=3_600.0).contains(&value) => Ok(Duration::from_secs_f64(value)),
-        _ => Err("expected seconds from 0 to 3600, such as 2.5".to_string()),
     }
 }
 

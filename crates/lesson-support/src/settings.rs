@@ -244,9 +244,43 @@ where
     }
 }
 
+/// A value parser for a probability, from 0 to 1 (`--fail-rate`).
+pub fn probability(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err("expected a probability from 0 to 1, such as 0.3".to_string()),
+    }
+}
+
+/// A value parser for a moment or a length of time in seconds, from 0 to an hour, such as 2.5 (`--cancel-at`,
+/// `--kill-worker-at`).
+pub fn seconds(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=3_600.0).contains(&value) => Ok(Duration::from_secs_f64(value)),
+        _ => Err("expected seconds from 0 to 3600, such as 2.5".to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probabilities_and_seconds_name_their_range_when_refused() {
+        assert_eq!(probability("0.3"), Ok(0.3));
+        assert_eq!(seconds("2.5"), Ok(Duration::from_millis(2_500)));
+        assert_eq!(probability("1"), Ok(1.0));
+        for bad in ["-0.1", "1.5", "abc", "NaN", ""] {
+            assert_eq!(
+                probability(bad),
+                Err("expected a probability from 0 to 1, such as 0.3".into()),
+                "{bad:?}"
+            );
+        }
+        for bad in ["-1", "3601", "abc", "NaN"] {
+            assert_eq!(seconds(bad), Err("expected seconds from 0 to 3600, such as 2.5".into()), "{bad:?}");
+        }
+    }
 
     #[test]
     fn whole_number_accepts_the_range_and_names_it_otherwise() {

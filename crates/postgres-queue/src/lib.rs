@@ -96,8 +96,8 @@ pub struct Options {
     /// Kill worker process P1 with SIGKILL this many seconds into the run, as a crash would, as soon as one
     /// of its workers has taken a job after that (not at all if none takes one until the end): the jobs it
     /// held are taken by other workers once their leases run out.
-    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = seconds)]
-    pub kill_worker_at: Option<f64>,
+    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = lesson_support::settings::seconds)]
+    pub kill_worker_at: Option<Duration>,
 
     /// The first worker to take job N stalls with it in hand, as a long pause or a lost network would, until
     /// its lease has run out and another worker has taken the job over and ended it; then it goes on, and
@@ -118,7 +118,7 @@ pub struct Options {
 
     /// The chance that an attempt fails for a transient reason, from 0 to 1, drawn from the seed as in
     /// lesson 5.
-    #[arg(long, value_name = "P", default_value_t = 0.0, allow_hyphen_values = true, value_parser = probability)]
+    #[arg(long, value_name = "P", default_value_t = 0.0, allow_hyphen_values = true, value_parser = lesson_support::settings::probability)]
     pub fail_rate: f64,
 
     /// Make job N fail on every attempt: a poison job. Repeat, or separate with commas.
@@ -281,14 +281,6 @@ impl LessonOptions for Options {
     }
 }
 
-/// `--kill-worker-at`'s and `--lease`'s parser: seconds, from 0 to an hour.
-fn seconds(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(value) if (0.0..=3600.0).contains(&value) => Ok(value),
-        _ => Err("expected seconds from 0 to 3600, such as 2.5".to_string()),
-    }
-}
-
 /// `--lease`'s parser: seconds, more than 0 (a lease of nothing is no lease) and at most an hour.
 fn lease(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -303,14 +295,6 @@ fn connection_string(text: &str) -> Result<String, String> {
         // An empty string is a valid one, of defaults only: not what a learner who typed nothing meant.
         Ok(_) if !text.trim().is_empty() => Ok(text.to_string()),
         _ => Err("expected a PostgreSQL connection string, such as postgres://me@localhost/mine".to_string()),
-    }
-}
-
-/// `--fail-rate`'s parser: a probability, from 0 to 1.
-fn probability(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
-        _ => Err("expected a probability from 0 to 1, such as 0.3".to_string()),
     }
 }
 
@@ -348,7 +332,7 @@ async fn coordinate(harness: &Harness, main: &TaskLog, options: &Options) -> Res
     main.say(format_args!("The queue is a table in PostgreSQL, in a schema of its own: {SCHEMA}"));
 
     let template = worker_process_template(harness, options);
-    let kill_at = options.kill_worker_at.map(Duration::from_secs_f64);
+    let kill_at = options.kill_worker_at;
     let processes = WorkerProcesses::start(harness, options.processes, &template, kill_at)?;
     main.say(format_args!(
         "Started {} worker processes; each is this program again, and could run on another machine",
