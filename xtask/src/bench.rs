@@ -685,104 +685,93 @@ impl Figures {
         text
     }
 
-    /// The figures as JSON, in seconds and bytes.
+    /// The figures as JSON, in seconds and bytes; a figure not measured (no valgrind, no memory figure from
+    /// the system) is `null`.
     pub fn json(&self) -> String {
-        let seconds = |duration: Duration| format!("{:.6}", duration.as_secs_f64());
-        let optional_ratio =
-            |ratio: Option<f64>| ratio.map_or("null".to_string(), |ratio| format!("{ratio:.3}"));
-        let optional_count = |count: Option<u64>| count.map_or("null".to_string(), |count| count.to_string());
-        let floors: Vec<String> = self
+        use serde_json::json;
+        let seconds = |duration: Duration| duration.as_secs_f64();
+        let floors: Vec<_> = self
             .floors
             .iter()
             .map(|floor| {
-                format!(
-                    "    {{\"floor\": \"{}\", \"seconds\": {}, \"instructions\": {}}}",
-                    floor.floor.name(),
-                    seconds(floor.time),
-                    optional_count(floor.instructions),
-                )
+                json!({
+                    "floor": floor.floor.name(),
+                    "seconds": seconds(floor.time),
+                    "instructions": floor.instructions,
+                })
             })
             .collect();
-        let lessons: Vec<String> = self
+        let lessons: Vec<_> = self
             .lessons
             .iter()
             .map(|lesson| {
                 let ratios = self.ratios(lesson);
-                format!(
-                    "    {{\"lesson\": {}, \"crate\": \"{}\", \"floor\": \"{}\", \"seconds\": {}, \
-                     \"floor_seconds\": {}, \"floor_ratio\": {}, \"instructions\": {}, \
-                     \"instruction_floor_ratio\": {}, \
-                     \"instruction_lesson_1_floor_ratio\": {}, \"peak_memory_bytes\": {}}}",
-                    lesson.number,
-                    lesson.name,
-                    lesson.floor.name(),
-                    seconds(lesson.time),
-                    seconds(lesson.floor_time),
-                    optional_ratio(Some(ratios.time)),
-                    optional_count(lesson.instructions),
-                    optional_ratio(ratios.instructions),
-                    optional_ratio(ratios.instructions_to_lesson_1),
-                    optional_count(lesson.peak_memory),
-                )
+                json!({
+                    "lesson": lesson.number,
+                    "crate": lesson.name,
+                    "floor": lesson.floor.name(),
+                    "seconds": seconds(lesson.time),
+                    "floor_seconds": seconds(lesson.floor_time),
+                    "floor_ratio": ratios.time,
+                    "instructions": lesson.instructions,
+                    "instruction_floor_ratio": ratios.instructions,
+                    "instruction_lesson_1_floor_ratio": ratios.instructions_to_lesson_1,
+                    "peak_memory_bytes": lesson.peak_memory,
+                })
             })
             .collect();
-        let queues: Vec<String> = QUEUES
+        let queues: serde_json::Map<String, serde_json::Value> = QUEUES
             .iter()
             .zip(self.queues)
-            .map(|(name, time)| format!("\"{name}\": {}", seconds(time)))
+            .map(|(name, time)| (name.to_string(), json!(seconds(time))))
             .collect();
-        let pools: Vec<String> = self
+        let pools: Vec<_> = self
             .pools
             .iter()
             .flat_map(|(workers, threads, tasks)| [(workers, "threads", threads), (workers, "tasks", tasks)])
             .map(|(workers, kind, figures)| {
-                format!(
-                    "    {{\"workers\": {workers}, \"kind\": \"{kind}\", \"start_seconds\": {}, \
-                     \"peak_memory_bytes\": {}, \"os_threads\": {}, \"run_seconds\": {}}}",
-                    seconds(figures.start),
-                    figures.peak_memory,
-                    figures.os_threads,
-                    seconds(figures.run),
-                )
+                json!({
+                    "workers": workers,
+                    "kind": kind,
+                    "start_seconds": seconds(figures.start),
+                    "peak_memory_bytes": figures.peak_memory,
+                    "os_threads": figures.os_threads,
+                    "run_seconds": seconds(figures.run),
+                })
             })
             .collect();
-        let database: Vec<String> = self
+        let database: Vec<_> = self
             .database
             .iter()
             .map(|figures| {
-                format!(
-                    "    {{\"processes\": {}, \"jobs\": {DATABASE_JOBS}, \"seconds\": {}, \"floor_seconds\": {}}}",
-                    figures.processes,
-                    seconds(figures.lesson),
-                    seconds(figures.floor)
-                )
+                json!({
+                    "processes": figures.processes,
+                    "jobs": DATABASE_JOBS,
+                    "seconds": seconds(figures.lesson),
+                    "floor_seconds": seconds(figures.floor),
+                })
             })
             .collect();
-        format!(
-            "{{\n  \"lesson_1_simulated_seconds\": {},\n  \"lesson_1_wall_clock_seconds\": {},\n  \
-             \"instructions_jobs\": {},\n  \"floors\": [\n{}\n  ],\n  \"lessons\": [\n{}\n  ],\n  \
-             \"queues_seconds\": {{{}}},\n  \"save_to_verdict_seconds\": {},\n  \
-             \"save_to_tests_verdict_seconds\": {},\n  \
-             \"explore_references_seconds\": {},\n  \"explore_lost_wake_up_ordering\": {},\n  \
-             \"explore_lost_wake_up_seconds\": {},\n  \
-             \"cold_build_lesson_1_seconds\": {},\n  \
-             \"cold_build_workspace_seconds\": {},\n  \"pools\": [\n{}\n  ],\n  \"database\": [\n{}\n  ]\n}}\n",
-            seconds(self.simulated),
-            seconds(self.wall_clock),
-            INSTRUCTIONS_SIZE[1],
-            floors.join(",\n"),
-            lessons.join(",\n"),
-            queues.join(", "),
-            seconds(self.save_to_verdict),
-            seconds(self.save_to_tests_verdict),
-            seconds(self.explore_references),
-            self.explore_lost_wake_up.0,
-            seconds(self.explore_lost_wake_up.1),
-            seconds(self.cold_build_lesson_1),
-            seconds(self.cold_build_workspace),
-            pools.join(",\n"),
-            database.join(",\n"),
-        )
+        let figures = json!({
+            "lesson_1_simulated_seconds": seconds(self.simulated),
+            "lesson_1_wall_clock_seconds": seconds(self.wall_clock),
+            "instructions_jobs": INSTRUCTIONS_SIZE[1].parse::<u64>().expect("a number of jobs"),
+            "floors": floors,
+            "lessons": lessons,
+            "queues_seconds": queues,
+            "save_to_verdict_seconds": seconds(self.save_to_verdict),
+            "save_to_tests_verdict_seconds": seconds(self.save_to_tests_verdict),
+            "explore_references_seconds": seconds(self.explore_references),
+            "explore_lost_wake_up_ordering": self.explore_lost_wake_up.0,
+            "explore_lost_wake_up_seconds": seconds(self.explore_lost_wake_up.1),
+            "cold_build_lesson_1_seconds": seconds(self.cold_build_lesson_1),
+            "cold_build_workspace_seconds": seconds(self.cold_build_workspace),
+            "pools": pools,
+            "database": database,
+        });
+        let mut text = serde_json::to_string_pretty(&figures).expect("figures of plain numbers and strings");
+        text.push('\n');
+        text
     }
 }
 
@@ -1050,5 +1039,7 @@ mod tests {
             assert!(json.contains(&format!("\"{key}\"")), "{json}");
         }
         assert!(json.contains("\"peak_memory_bytes\": null"), "{json}");
+        let read: serde_json::Value = serde_json::from_str(&json).expect("JSON that reads back");
+        assert_eq!(read["lessons"][0]["crate"], "baseline", "{json}");
     }
 }
