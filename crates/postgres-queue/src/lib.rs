@@ -27,7 +27,8 @@
 //! - `queue`: the table and its statements, the lesson's heart;
 //! - `worker_process`: a worker process, which is this program started again;
 //! - `events`: what a worker process reports, a line at a time;
-//! - `processes`: the worker processes seen from the lesson, which writes their reports down;
+//! - `processes`: the worker processes seen from the lesson, which starts them and kills one;
+//! - `reports`: what the worker processes report, written in the transcript and the ledger (instruments);
 //! - `server`: the PostgreSQL server: `DATABASE_URL`'s, or a throwaway cluster of the lesson's own;
 //! - `server_programs`: where PostgreSQL's programs are, and who may run them.
 //!
@@ -37,6 +38,7 @@
 pub mod events;
 pub mod processes;
 pub mod queue;
+pub mod reports;
 pub mod server;
 pub mod server_programs;
 pub mod worker_process;
@@ -498,7 +500,7 @@ async fn check_the_database(
     harness: &Harness,
     main: &TaskLog,
     queue: &Queue,
-    books: &processes::Books,
+    books: &reports::Books,
 ) -> Result<(), tokio_postgres::Error> {
     // Jobs that no worker of this program reported ended: workers of another program ended them
     // (`--workers-only`, whose names carry their program's: `laptop.4242:P1/Worker-1`), or one of these
