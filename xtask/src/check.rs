@@ -107,7 +107,10 @@ pub fn run(wanted: Option<&str>, tests: Tests) -> Result<u8, Failure> {
         let catalogue = Catalogue::load(&course.root, lesson)?;
         let verdict = judge(&course, lesson, &catalogue, tests)?;
         if crate::interrupt::pressed() {
-            return Ok(130);
+            return Err(Failure::Interrupted(format!(
+                "Stopped by Ctrl-C while checking lesson {}: no verdict.",
+                lesson.number
+            )));
         }
         let text = verdict.render(lesson);
         print(&text);

@@ -61,7 +61,10 @@ pub fn run(wanted: Option<&str>, verify: bool) -> Result<u8, Failure> {
         let exercises = std::iter::once(&as_shipped).chain(&catalogue.exercises);
         for exercise in exercises {
             if crate::interrupt::pressed() {
-                return Ok(130);
+                return Err(Failure::Interrupted(format!(
+                    "Stopped by Ctrl-C while verifying lesson {}'s exercises.",
+                    lesson.number
+                )));
             }
             restore_lesson(&course.root, &copy.root, lesson)?;
             if !exercise.patch.is_empty() {

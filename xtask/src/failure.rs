@@ -5,7 +5,7 @@
 //! - 1: a check or a run failed, or the runner could not do its work (a build that failed, a file that could
 //!   not be written): [`Failure::CouldNot`];
 //! - 2: a mistake in the command: an unknown lesson, a flag out of range: [`Failure::Usage`];
-//! - 130: stopped by Ctrl-C;
+//! - 130: stopped by Ctrl-C, with one line that says what was stopped: [`Failure::Interrupted`];
 //! - `cargo xtask lesson N` ends with the lesson's own status (3: it could not get what it needs).
 //!
 //! Most of the runner's functions return `Result<_, String>`: a message, and `?` turns it into
@@ -19,6 +19,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// The status of a command that could not do its work, or of a check that failed.
 pub const EXIT_FAILED: u8 = 1;
 
+/// The status of a command stopped by Ctrl-C, as a shell gives a program that SIGINT ended.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
 /// Why a command stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -27,6 +30,8 @@ pub enum Failure {
     /// The runner could not do what was asked: a build failed, a program did not start, a file could not be
     /// read or written. Status 1.
     CouldNot(String),
+    /// Ctrl-C stopped the command: the sentence that says what it stopped. Status 130.
+    Interrupted(String),
 }
 
 impl Failure {
@@ -35,6 +40,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => EXIT_USAGE,
             Failure::CouldNot(_) => EXIT_FAILED,
+            Failure::Interrupted(_) => EXIT_INTERRUPTED,
         }
     }
 }
@@ -48,7 +54,9 @@ impl From<String> for Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Usage(message) | Failure::CouldNot(message) => formatter.write_str(message),
+            Failure::Usage(message) | Failure::CouldNot(message) | Failure::Interrupted(message) => {
+                formatter.write_str(message)
+            }
         }
     }
 }
@@ -63,5 +71,6 @@ mod tests {
         let from_a_message: Failure = String::from("cargo build failed").into();
         assert_eq!(from_a_message.status(), 1);
         assert_eq!(from_a_message.to_string(), "cargo build failed");
+        assert_eq!(Failure::Interrupted("Stopped by Ctrl-C.".into()).status(), 130);
     }
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use xtask::cli::{Command, CommandLine};
-use xtask::failure::Failure;
+use xtask::failure::{EXIT_INTERRUPTED, Failure};
 use xtask::workspace::EXIT_USAGE;
 use xtask::{
     bench, bless, check, diff, doctor, exercises, explore, hint, interrupt, lesson, list, quiz, reset,
@@ -26,6 +26,12 @@ fn main() -> ExitCode {
     };
     // Ctrl-C goes to the lesson the runner runs; the runner waits for it, and exits with its status.
     interrupt::listen();
+    // `lesson`, `sweep` and `explore` end with the status of the program they run, which says itself that
+    // Ctrl-C stopped it; every other command stopped by Ctrl-C says so in one line, and ends with 130.
+    let passes_the_status_through = matches!(
+        command_line.command,
+        Some(Command::Lesson { .. } | Command::Sweep { .. } | Command::Explore { .. })
+    );
     let result = match command_line.command {
         None | Some(Command::List) => list::run(),
         // The lesson's own flags include `--help`, so the runner's help for `lesson` is asked for by hand.
@@ -63,8 +69,18 @@ fn main() -> ExitCode {
         Some(Command::Doctor) => doctor::run(),
         Some(Command::Stress { runs }) => stress::run(usize::from(runs)),
     };
+    let result = match result {
+        Ok(_) | Err(Failure::CouldNot(_)) if interrupt::pressed() && !passes_the_status_through => {
+            Err(Failure::Interrupted("Stopped by Ctrl-C.".to_string()))
+        }
+        result => result,
+    };
     match result {
         Ok(status) => ExitCode::from(status),
+        Err(Failure::Interrupted(sentence)) => {
+            eprintln!("{sentence}");
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
         // A mistake in the command is 2, a command that could not do its work 1 (see `xtask::failure`).
         Err(failure) => {
             eprintln!("error: {failure}");

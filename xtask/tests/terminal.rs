@@ -152,6 +152,51 @@ fn ctrl_c_while_the_lesson_builds_stops_with_status_130_and_one_line() {
     assert!(!screen.contains("--- Producer-Consumer"), "the lesson ran:\n{screen}");
 }
 
+/// Ctrl-C while `check` works (here, while it builds: `CARGO` is a script that waits, as a long build would):
+/// one line that says what was stopped, status 130, and no verdict.
+#[test]
+fn ctrl_c_while_checking_stops_with_status_130_and_one_line() {
+    let terminal = Terminal::start("ctrl-c-checking");
+    // `check` keeps cargo's output to itself: the script leaves a file to say that it has started.
+    let slow_cargo = std::env::temp_dir().join(format!("slow-cargo-check-{}", std::process::id()));
+    let started = std::env::temp_dir().join(format!("slow-cargo-check-{}.started", std::process::id()));
+    let script = format!("#!/bin/sh\ntouch '{}'\nsleep 600\n", started.display());
+    std::fs::write(&slow_cargo, script).expect("the script");
+    std::fs::set_permissions(&slow_cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("mode");
+    let command = format!(
+        "CARGO='{}' '{}' check 3; echo \"runner exit status\" $?",
+        slow_cargo.display(),
+        env!("CARGO_BIN_EXE_xtask")
+    );
+    terminal.send(&[&command, "Enter"]);
+    let waiting_since = Instant::now();
+    while !started.exists() {
+        assert!(
+            waiting_since.elapsed() < Duration::from_secs(30),
+            "check never ran cargo:\n{}",
+            terminal.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    terminal.send(&["C-c"]);
+    let (screen, code) = terminal.wait_for_status("runner exit status", Duration::from_secs(30));
+    let _ = std::fs::remove_file(&slow_cargo);
+    let _ = std::fs::remove_file(&started);
+    assert_eq!(code, 130, "{screen}");
+    let after_the_build: Vec<&str> = screen
+        .lines()
+        .skip_while(|line| !line.starts_with("Checking lesson 3"))
+        .skip(1)
+        // The terminal echoes Ctrl-C as `^C`, before the runner's line.
+        .map(|line| line.trim_start_matches("^C"))
+        .filter(|line| !line.trim().is_empty())
+        .take_while(|line| !line.starts_with("runner exit status"))
+        .collect();
+    assert_eq!(after_the_build.len(), 1, "one line, not {after_the_build:?}:\n{screen}");
+    assert!(after_the_build[0].starts_with("Stopped by Ctrl-C"), "{screen}");
+    assert!(!screen.contains("error:") && !screen.contains("FAIL"), "{screen}");
+}
+
 /// A second Ctrl-C stops the lesson at once, and the runner with it.
 #[test]
 fn a_second_ctrl_c_through_the_runner_stops_at_once() {
