@@ -139,6 +139,17 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// Make the course into a book to read in a browser: every lesson's text, pictures and code, with search.
+    #[command(after_help = "The book is made in target/book/html; open index.html there.\n\
+                            Examples: cargo xtask book\n          cargo xtask book --serve --port 3001")]
+    Book {
+        /// Serve it on localhost, and make it again when a lesson changes (Ctrl-C stops).
+        #[arg(long)]
+        serve: bool,
+        /// The port to serve it on.
+        #[arg(long, value_name = "PORT", default_value_t = 3000, requires = "serve", value_parser = clap::value_parser!(u16).range(1..))]
+        port: u16,
+    },
     /// Check that this machine has what the course needs (Rust, tmux, PostgreSQL, free disk), and say how to
     /// install what is missing.
     Doctor,

@@ -3,7 +3,7 @@
 //!
 //! `cargo xtask lesson 1` needs only Rust. The rest is needed later, and it is better heard now than as a
 //! failing test: the tests of what a terminal shows run in tmux, lesson 9 and its tests start PostgreSQL
-//! servers of their own, and a first `cargo test` with the exercises' verification fills a few gigabytes.
+//! servers of their own, the book's test opens its pages in Chromium, and a first `cargo test` with the exercises' verification fills a few gigabytes.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -53,9 +53,9 @@ pub fn run() -> Result<u8, Failure> {
     }
 }
 
-/// Checks every piece: Rust, tmux, PostgreSQL, free disk.
+/// Checks every piece: Rust, tmux, PostgreSQL, Chromium, free disk.
 pub fn examine(course: &Workspace) -> Vec<Finding> {
-    vec![rust(), tmux(), postgresql(), disk(&course.target)]
+    vec![rust(), tmux(), postgresql(), chromium(), disk(&course.target)]
 }
 
 /// The version a program prints with `flag`, its first line, if it runs.
@@ -103,6 +103,24 @@ fn tmux() -> Finding {
                        and fails without it. Install it: apt-get install tmux (Debian, Ubuntu), dnf install \
                        tmux (Fedora), brew install tmux (macOS)"
                     .to_string(),
+        },
+    }
+}
+
+fn chromium() -> Finding {
+    let program = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".to_string());
+    match version_of(&program, "--version") {
+        Some(version) => Finding {
+            ok: true,
+            sentence: format!("{version}: the test of the book (`cargo xtask book`) opens every page in it."),
+        },
+        None => Finding {
+            ok: false,
+            sentence: format!(
+                "Chromium ({program}): `cargo test` opens every page of the book in it, and fails without it. \
+                 Install it: apt-get install chromium (Debian), apt-get install chromium-browser (Ubuntu), or from \
+                 its own site (macOS); or set CHROMIUM to the program"
+            ),
         },
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! - [`cli`]: the command line;
 //! - [`list`], [`lesson`], [`diff`], [`sweep`], [`explore`], [`check`], [`watch`], [`hint`], [`quiz`],
-//!   [`reset`], [`exercises`], [`bless`], [`bench`], [`stress`], [`doctor`]: the commands, each with its `run`;
+//!   [`reset`], [`exercises`], [`bless`], [`bench`], [`stress`], [`book`], [`doctor`]: the commands, each with
+//!   its `run`;
 //! - [`items`]: the Python lesson's 21 items, and what checks each;
 //! - [`progress`]: the exercises and lessons done, and the hints shown, kept between runs;
 //! - [`lessons`]: the list of lessons, and what the runner reads from their texts;
@@ -17,6 +18,7 @@
 
 pub mod bench;
 pub mod bless;
+pub mod book;
 pub mod catalogue;
 pub mod check;
 pub mod cli;

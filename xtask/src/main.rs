@@ -7,7 +7,7 @@ use xtask::cli::{Command, CommandLine};
 use xtask::failure::{EXIT_INTERRUPTED, Failure};
 use xtask::workspace::EXIT_USAGE;
 use xtask::{
-    bench, bless, check, diff, doctor, exercises, explore, hint, interrupt, lesson, list, quiz, reset,
+    bench, bless, book, check, diff, doctor, exercises, explore, hint, interrupt, lesson, list, quiz, reset,
     stress, sweep, watch,
 };
 
@@ -66,6 +66,7 @@ fn main() -> ExitCode {
         Some(Command::Bench { database: true, .. }) => bench::run_database(),
         Some(Command::Bench { watch: true, .. }) => bench::run_watch(),
         Some(Command::Bench { .. }) => bench::run(),
+        Some(Command::Book { serve, port }) => book::run(serve, port),
         Some(Command::Doctor) => doctor::run(),
         Some(Command::Stress { runs }) => stress::run(usize::from(runs)),
     };

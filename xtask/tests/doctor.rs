@@ -1,4 +1,4 @@
-//! `cargo xtask doctor`, on this machine and on one without tmux and PostgreSQL: each missing piece named,
+//! `cargo xtask doctor`, on this machine and on one without tmux, PostgreSQL and Chromium: each missing piece named,
 //! with the command that installs it.
 
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ fn doctor(path: Option<&PathBuf>, postgres_programs: Option<&str>) -> (String, i
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
     command.arg("doctor").env_remove("DATABASE_URL").env_remove("POSTGRES_BIN_DIR");
     if let Some(path) = path {
-        command.env("PATH", path);
+        command.env("PATH", path).env_remove("CHROMIUM");
     }
     if let Some(folder) = postgres_programs {
         command.env("POSTGRES_BIN_DIR", folder);
@@ -26,13 +26,13 @@ fn this_machine_has_everything() {
     let (printed, status) = doctor(None, None);
     assert_eq!(status, 0, "{printed}");
     assert!(printed.contains("Everything the course needs is here"), "{printed}");
-    for piece in ["Rust 1.", "tmux", "PostgreSQL's server programs", "GB free"] {
+    for piece in ["Rust 1.", "tmux", "PostgreSQL's server programs", "Chromium", "GB free"] {
         assert!(printed.contains(piece), "{piece:?} is not in:\n{printed}");
     }
 }
 
-/// With a `PATH` that holds Rust and `df` but no tmux, and PostgreSQL's programs looked for where there are
-/// none, both are named, with how to install them, and the status is 1.
+/// With a `PATH` that holds Rust and `df` but no tmux and no Chromium, and PostgreSQL's programs looked for
+/// where there are none, each is named, with how to install it, and the status is 1.
 #[test]
 fn a_machine_without_tmux_or_postgresql_is_told_what_to_install() {
     let folder = std::env::temp_dir().join(format!("doctor-path-{}", std::process::id()));
@@ -48,5 +48,6 @@ fn a_machine_without_tmux_or_postgresql_is_told_what_to_install() {
     assert!(printed.contains("MISS tmux") && printed.contains("apt-get install tmux"), "{printed}");
     assert!(printed.contains("MISS PostgreSQL") && printed.contains("/nonexistent"), "{printed}");
     assert!(printed.contains("ok   Rust 1."), "{printed}");
-    assert!(printed.contains("2 missing"), "{printed}");
+    assert!(printed.contains("MISS Chromium") && printed.contains("apt-get install chromium"), "{printed}");
+    assert!(printed.contains("3 missing"), "{printed}");
 }
