@@ -2,7 +2,7 @@
 //! (`crates/book`, with mdBook), so that building it never slows a learner's first `cargo xtask lesson 1`;
 //! this command builds and runs it.
 
-use crate::failure::Failure;
+use crate::failure::{EXIT_FAILED, EXIT_INTERRUPTED, Failure};
 use crate::workspace::{Workspace, exit_status, print};
 
 /// `cargo xtask book [--serve [--port N]]`.
@@ -19,5 +19,11 @@ pub fn run(serve: bool, port: u16) -> Result<u8, Failure> {
         book.args(["--serve", "--port", &port.to_string()]);
     }
     let status = book.status().map_err(|error| format!("cannot run cargo: {error}"))?;
-    Ok(exit_status(status))
+    // The book's program says what went wrong; its status, or cargo's for a program that does not build, is
+    // a failure all the same.
+    Ok(match exit_status(status) {
+        0 => 0,
+        EXIT_INTERRUPTED => EXIT_INTERRUPTED,
+        _ => EXIT_FAILED,
+    })
 }

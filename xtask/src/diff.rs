@@ -224,7 +224,7 @@ pub fn source_diff(old: &Sources, new: &Sources, all: bool) -> String {
 
 /// The unified diff of one file with the lines that change what is not the lesson left out (all of them with
 /// `all`), and the names of what those lines changed. The hunks are made around the lesson's changes alone,
-/// with three lines of context; a hunk's header gives the place of its first line in each file.
+/// with two lines of context; a hunk's header gives the place of its first line in each file.
 fn lesson_diff(
     old: &str,
     new: &str,
@@ -270,7 +270,7 @@ fn lesson_diff(
         }
         shown = fold_old_comments(shown);
     }
-    // The hunks: the lesson's changes with three lines of context, merged where they touch.
+    // The hunks: the lesson's changes with two lines of context, merged where they touch.
     let mut hunks: Vec<(usize, usize)> = Vec::new();
     for at in (0..shown.len()).filter(|&at| !shown[at].is_equal() && !shown[at].blank) {
         let (start, end) = (at.saturating_sub(CONTEXT), (at + CONTEXT + 1).min(shown.len()));
@@ -303,7 +303,8 @@ fn lesson_diff(
 
 /// Leaves out each change that only rewords a comment, the code around it the same, unless the new comment
 /// carries a marker of what the lesson does (`// FIXED (Fix it 1): …`, `// RETRY: …`): that comment is the
-/// lesson. Returns the lines left, and whether any were left out.
+/// lesson. A comment only taken out or only put in stays. Returns the lines left, and whether any were left
+/// out.
 fn leave_out_reworded_comments(shown: Vec<Line<'_>>) -> (Vec<Line<'_>>, bool) {
     let is_comment = |line: &Line| line.text.trim_start().starts_with("//");
     let mut kept: Vec<Line> = Vec::with_capacity(shown.len());
@@ -319,9 +320,14 @@ fn leave_out_reworded_comments(shown: Vec<Line<'_>>) -> (Vec<Line<'_>>, bool) {
         while let Some(next) = lines.next_if(|next| !next.is_equal()) {
             change.push(next);
         }
+        // Reworded: comments taken out and comments put in, and nothing else. A comment only taken out, or
+        // only put in, is news; so is a new comment with a marker of what the new lesson does. (An old marker
+        // reworded, `FIXED` kept as `Kept`, is not.)
         let only_comments = change.iter().all(is_comment);
+        let both_sides =
+            change.iter().any(|line| line.sign == '-') && change.iter().any(|line| line.sign == '+');
         let marked = change.iter().any(|line| line.sign == '+' && has_marker(&line.text));
-        if only_comments && !marked {
+        if only_comments && both_sides && !marked {
             left_out = true;
         } else {
             kept.extend(change);
@@ -601,6 +607,14 @@ mod tests {
             "Also changed, and not the lesson: comments reworded where the code is the same. `--all` shows them.\n"
         );
         assert!(source_diff(&old, &new, true).contains("+    // Lock, wait, unlock (see lesson 1).\n"));
+    }
+
+    #[test]
+    fn a_comment_only_put_in_or_only_taken_out_stays() {
+        let old = lib("fn work() {\n    one();\n}\n");
+        let new = lib("fn work() {\n    // Why one, and not two.\n    one();\n}\n");
+        assert!(source_diff(&old, &new, false).contains("+    // Why one, and not two.\n"));
+        assert!(source_diff(&new, &old, false).contains("-    // Why one, and not two.\n"));
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn run(wanted: &str, flags: &[String]) -> Result<u8, Failure> {
     let lessons = lessons::load(&course.root)?;
     let lesson = lessons::find(&lessons, wanted)?;
     if lesson.number == UNDER_LOOM {
-        return Ok(under_loom(&course, flags)?);
+        return under_loom(&course, flags);
     }
     if !EXPLORED.contains(&lesson.number) {
         return Err(Failure::Usage(format!(
@@ -46,6 +46,10 @@ pub fn run(wanted: &str, flags: &[String]) -> Result<u8, Failure> {
         .status()
         .map_err(|error| format!("cannot start cargo: {error}"))?;
     if !built.success() {
+        // Ctrl-C while the explorer builds stops cargo: not a queue that does not compile (`main` says so).
+        if crate::interrupt::pressed() {
+            return Ok(EXIT_DOES_NOT_BUILD);
+        }
         print(&format!(
             "The explorer compiles lesson {}'s queue against shuttle's tokio, and it did not compile: the \
              compiler says why, above.\n",
@@ -189,11 +193,11 @@ fn thread_states(states: &str, roles: &[&str]) -> Vec<String> {
 }
 
 /// `cargo xtask explore 8`: lesson 8's queue under loom, every interleaving of its threads up to a bound.
-fn under_loom(course: &Workspace, flags: &[String]) -> Result<u8, String> {
+fn under_loom(course: &Workspace, flags: &[String]) -> Result<u8, Failure> {
     if let Some(flag) = flags.first() {
-        return Err(format!(
+        return Err(Failure::Usage(format!(
             "unexpected argument '{flag}': loom tries every interleaving of lesson 8's queue, and takes no flags"
-        ));
+        )));
     }
     print(
         "Checking lesson 8's queue (crates/threads/src/queue.rs) under loom, in every interleaving of its \

@@ -26,12 +26,6 @@ fn main() -> ExitCode {
     };
     // Ctrl-C goes to the lesson the runner runs; the runner waits for it, and exits with its status.
     interrupt::listen();
-    // `lesson`, `sweep` and `explore` end with the status of the program they run, which says itself that
-    // Ctrl-C stopped it; every other command stopped by Ctrl-C says so in one line, and ends with 130.
-    let passes_the_status_through = matches!(
-        command_line.command,
-        Some(Command::Lesson { .. } | Command::Sweep { .. } | Command::Explore { .. })
-    );
     let result = match command_line.command {
         None | Some(Command::List) => list::run(),
         // The lesson's own flags include `--help`, so the runner's help for `lesson` is asked for by hand.
@@ -70,8 +64,12 @@ fn main() -> ExitCode {
         Some(Command::Doctor) => doctor::run(),
         Some(Command::Stress { runs }) => stress::run(usize::from(runs)),
     };
+    // A lesson stopped by Ctrl-C says so itself, in its summary, and ends with 130, which the runner passes
+    // on. Any other command that Ctrl-C stopped (a build, a check, a bench) says so in one line, and ends
+    // with 130 too, whatever the program it was running made of the signal.
     let result = match result {
-        Ok(_) | Err(Failure::CouldNot(_)) if interrupt::pressed() && !passes_the_status_through => {
+        Ok(EXIT_INTERRUPTED) => Ok(EXIT_INTERRUPTED),
+        Ok(_) | Err(Failure::CouldNot(_)) if interrupt::pressed() => {
             Err(Failure::Interrupted("Stopped by Ctrl-C.".to_string()))
         }
         result => result,

@@ -50,8 +50,10 @@ pub fn run(runs: usize) -> Result<u8, Failure> {
     for number in 1..=runs {
         if crate::interrupt::pressed() {
             drop(load);
-            print("Stopped by Ctrl-C.\n");
-            return Ok(130);
+            return Err(Failure::Interrupted(format!(
+                "Stopped by Ctrl-C after {} of {runs} runs.",
+                number - 1
+            )));
         }
         let started = Instant::now();
         let mut command = course.cargo();

@@ -136,6 +136,21 @@ fn two_to_three(course_root: &Path, lessons: &[Lesson]) -> Result<String, String
     );
     let old_files = source_files(&course_root.join(format!("{}/src", broken.crate_path())))?;
     let new_files = source_files(&course_root.join(format!("{}/src", fixed.crate_path())))?;
+    // A file that only lesson 3 has (its joinable queue) has nothing to stand beside: it is named, and read
+    // whole in lesson 3's chapter.
+    let only_new: Vec<String> = new_files
+        .iter()
+        .filter(|(name, _)| !old_files.iter().any(|(old_name, _)| old_name == name))
+        .map(|(name, code)| format!("`{name}` ({} lines)", code.lines().count()))
+        .collect();
+    if !only_new.is_empty() {
+        let _ = write!(
+            text,
+            "\nLesson 3 also has files that lesson 2 has not: {}. Read them whole in [lesson 3's code]({}#the-code).\n",
+            only_new.join(", "),
+            chapter_file(fixed).replace(".md", ".html")
+        );
+    }
     for (name, old) in &old_files {
         let Some((_, new)) = new_files.iter().find(|(new_name, _)| new_name == name) else { continue };
         if old == new || name == "main.rs" {

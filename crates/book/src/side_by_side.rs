@@ -12,7 +12,9 @@ const CONTEXT: usize = 4;
 /// The table of `old` (named `old_name`) beside `new` (named `new_name`).
 pub fn table(old_name: &str, old: &str, new_name: &str, new: &str) -> String {
     let diff = TextDiff::from_lines(old, new);
-    let (old_lines, new_lines): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    // The lines as the diff counts them, so that its ranges and the rows agree, without their ends.
+    let old_lines: Vec<&str> = diff.old_slices().iter().map(|line| without_end(line)).collect();
+    let new_lines: Vec<&str> = diff.new_slices().iter().map(|line| without_end(line)).collect();
     let mut html = format!(
         "<table class=\"side-by-side\">\n<thead><tr><th><code>{}</code></th><th><code>{}</code></th></tr></thead>\n<tbody>\n",
         escape(old_name),
@@ -50,6 +52,11 @@ pub fn table(old_name: &str, old: &str, new_name: &str, new: &str) -> String {
     }
     html.push_str("</tbody>\n</table>\n");
     html
+}
+
+/// A line without its end (`\n`, `\r\n` or `\r`).
+fn without_end(line: &str) -> &str {
+    line.trim_end_matches(['\n', '\r'])
 }
 
 /// One row: a line on each side, or an empty cell where one side has none.
@@ -92,6 +99,15 @@ mod tests {
     fn a_line_put_in_has_an_empty_cell_beside_it() {
         let html = table("old.rs", "a\n", "new.rs", "a\nb\n");
         assert!(html.contains("<tr><td></td><td class=\"added\"><pre>b</pre></td></tr>"), "{html}");
+    }
+
+    #[test]
+    fn lines_that_end_in_a_carriage_return_stay_beside_their_counterparts() {
+        let html = table("old.rs", "a\rb\rc\r", "new.rs", "a\rB\rc\r");
+        assert!(
+            html.contains("<td class=\"removed\"><pre>b</pre></td><td class=\"added\"><pre>B</pre></td>"),
+            "{html}"
+        );
     }
 
     #[test]

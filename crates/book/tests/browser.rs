@@ -146,12 +146,18 @@ fn link_is_broken(page: &Path, link: &str) -> Option<String> {
     let path = path.split('?').next().unwrap_or_default();
     let target =
         if path.is_empty() { page.to_path_buf() } else { page.parent().expect("a folder").join(path) };
-    if !target.is_file() {
-        return Some(format!("{link} (no file {})", target.display()));
+    // A file of the book: a link that leaves it (`../../crates/…`) finds nothing on a reader's web server.
+    let inside = target.canonicalize().is_ok_and(|target| {
+        target.is_file() && target.starts_with(book().canonicalize().expect("the book's folder"))
+    });
+    if !inside {
+        return Some(format!("{link} (no file {} in the book)", target.display()));
     }
     let fragment = fragment.filter(|fragment| !fragment.is_empty())?;
     let html = std::fs::read_to_string(&target).ok()?;
-    let known = html.contains(&format!("id=\"{fragment}\"")) || html.contains(&format!("id={fragment}"));
+    let known = [format!("id=\"{fragment}\""), format!("id={fragment} "), format!("id={fragment}>")]
+        .iter()
+        .any(|place| html.contains(place.as_str()));
     (!known).then(|| format!("{link} (no place #{fragment} in {})", target.display()))
 }
 
@@ -258,6 +264,20 @@ fn a_search_for_sentinel_finds_the_lessons_that_teach_it() {
     assert!(results.contains("02-broken-no-sentinel.html"), "lesson 2 is about the sentinel:\n{results}");
 }
 
+/// The console is read: a page that writes to it is caught, so that a silent console means a clean page.
+#[test]
+fn a_page_that_writes_to_the_console_is_caught() {
+    let probe = book().join("../console-probe.html");
+    std::fs::write(
+        &probe,
+        "<p>probe</p><script>console.error('from the probe'); undefined_function();</script>",
+    )
+    .expect("a probe page");
+    let (_, console) = open(&format!("file://{}", probe.display()), "console-probe");
+    assert!(console.iter().any(|line| line.contains("from the probe")), "{console:?}");
+    assert!(console.iter().any(|line| line.contains("undefined_function")), "{console:?}");
+}
+
 #[test]
 fn a_broken_link_and_a_missing_place_are_found() {
     let page = book().join("index.html");
@@ -265,5 +285,7 @@ fn a_broken_link_and_a_missing_place_are_found() {
     assert_eq!(link_is_broken(&page, "https://github.com/awslabs/shuttle"), None);
     assert!(link_is_broken(&page, "no-such-page.html").is_some());
     assert!(link_is_broken(&page, "01-baseline.html#no-such-heading").is_some());
+    assert!(link_is_broken(&page, "01-baseline.html#the").is_some(), "a place's name in full, not its start");
+    assert!(link_is_broken(&page, "../../../../README.md").is_some(), "a file outside the book");
     assert_eq!(drawn(&[255, 255, 255, 255, 255, 255, 255, 255]), 0.0);
 }
