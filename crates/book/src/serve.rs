@@ -58,7 +58,11 @@ fn watch_and_remake(
                         event.kind.is_modify() || event.kind.is_create() || event.kind.is_remove()
                     })
                     .flat_map(|event| &event.paths)
-                    .any(|path| !path.components().any(|part| part.as_os_str() == "target"))
+                    .any(|path| {
+                        // Within the course: the course itself may be anywhere, a `target` folder included.
+                        let within = path.strip_prefix(&remake_root).unwrap_or(path);
+                        !within.components().any(|part| part.as_os_str() == "target")
+                    })
             });
             if changed {
                 let started = Instant::now();
