@@ -95,7 +95,7 @@ fn flags_that_cannot_be_honoured_are_refused_in_one_line() {
 
 #[test]
 fn every_bad_runner_command_is_one_line() {
-    let cases: [(&[&str], &str); 18] = [
+    let cases: [(&[&str], &str); 20] = [
         // Both lessons refuse the flag: that is a mistake in the command, not "they print the same bytes".
         (&["diff", "2", "3", "--jobs", "abc"], "lesson 2 refused the flags"),
         (&["sweep", "1", "--workers", "abc"], "--workers <LIST>"),
@@ -115,6 +115,8 @@ fn every_bad_runner_command_is_one_line() {
         (&["reset", "nine"], "expected one of 1 (baseline)"),
         (&["sweep", "0"], "expected one of 1 (baseline)"),
         (&["frobnicate"], "frobnicate"),
+        (&["book", "--port", "3001"], "--serve"),
+        (&["book", "--serve", "--port", "0"], "1..=65535"),
     ];
     for (args, names) in cases {
         let output = Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().unwrap();
