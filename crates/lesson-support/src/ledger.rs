@@ -11,11 +11,12 @@
 
 use std::collections::BTreeSet;
 
-/// How a job ended, as the ledger counts it: in the words of the run's report (`crates/run-report`).
-pub use run_report::End;
 use rustc_hash::FxHashSet;
 
 use crate::workload::{Job, JobName};
+
+/// How a job ended, as the ledger counts it: in the words of the run's report (`crates/run-report`).
+pub use run_report::End;
 
 /// How each job of a run ended, or that it has not ended yet.
 #[derive(Debug, Default)]
