@@ -51,7 +51,7 @@ fn introduction(lessons: &[Lesson]) -> String {
         "# Producer and consumers in async Rust\n\n\
          A producer makes jobs and puts them on a bounded queue; a pool of workers takes them off and processes \
          them; the queue says when every job is done, and the workers stop when no more can come. This course \
-         ports a Python asyncio lesson of that pattern to tokio, in nine lessons: the pattern, three ways to \
+         ports a Python asyncio lesson of that pattern to tokio, a lesson at a time: the pattern, three ways to \
          break it and their fixes, a priority queue, retries and a dead-letter queue, streams, a graceful \
          shutdown, threads, and a queue in PostgreSQL whose workers may die.\n\n\
          Each lesson is a crate of the course's workspace, and each chapter here is the lesson's text, then its \
