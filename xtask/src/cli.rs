@@ -37,7 +37,8 @@ pub enum Command {
     #[command(
         after_help = "With one lesson, its step: `cargo xtask diff 5` is lesson 5 against lesson 3, which it builds \
                       on. Left out unless `--all`: what is not the lesson (main.rs, the `use` lines, the flags), comments \
-                      reworded over the same code; and a comment taken out shows by its first line.\n\
+                      reworded over the same code; a comment taken out shows by its first line, and so does code \
+                      taken out whole under a comment that names it.\n\
                             Examples: cargo xtask diff 5\n          cargo xtask diff 2 3 --fail-job 7"
     )]
     Diff {

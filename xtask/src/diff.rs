@@ -3,7 +3,8 @@
 //! one before it (lesson 5 builds on lesson 3, not on lesson 4's priorities).
 //!
 //! The lesson's own lines come first. What is not the lesson (the program's `main.rs`, the `use` lines, the
-//! lesson's name and its flags) is summed up in one line, and `--all` shows it too. The rendering is kept
+//! lesson's name and its flags, comments reworded over the same code) is summed up in one line, what the new
+//! lesson takes out is shown by the first line of its comment, and `--all` shows it all. The rendering is kept
 //! apart from the running, so that it can be tested with the lessons run in the tests' own process.
 
 use std::collections::BTreeSet;
@@ -235,6 +236,11 @@ fn lesson_diff(
     const CONTEXT: usize = 2;
     let diff = TextDiff::from_lines(old, new);
     let (old_regions, new_regions) = (plumbing(old), plumbing(new));
+    // Where each line of the old file starts a paragraph (after a blank line): a block taken out whole is
+    // folded paragraph by paragraph, so that every item that goes keeps a line of its own.
+    let old_lines: Vec<&str> = old.lines().collect();
+    let opens_paragraph =
+        |index: Option<usize>| index.is_some_and(|index| index > 0 && old_lines[index - 1].trim().is_empty());
     let old_kind = |index: Option<usize>| index.and_then(|index| old_regions[index]).filter(|_| !all);
     let new_kind = |index: Option<usize>| index.and_then(|index| new_regions[index]).filter(|_| !all);
     // Every line of the diff that is shown, as the lesson sees it: the lines that are the lesson's on both
@@ -253,7 +259,8 @@ fn lesson_diff(
             ChangeTag::Equal | ChangeTag::Insert if in_new.is_none() => LineKind::Added(new_index),
             _ => continue,
         };
-        let line = Line::with(kind, change.value(), change.value().trim().is_empty());
+        let mut line = Line::with(kind, change.value(), change.value().trim().is_empty());
+        line.opens_paragraph = line.sign == '-' && opens_paragraph(line.old);
         let after_blank = shown.last().is_some_and(|last| last.is_equal() && last.blank);
         // A blank line added or removed says nothing of the lesson; where hidden lines leave blank lines side
         // by side, one is enough.
@@ -268,7 +275,7 @@ fn lesson_diff(
         if reworded {
             skipped.insert("comments reworded where the code is the same");
         }
-        shown = fold_old_comments(shown);
+        shown = fold_old_comments(fold_blocks_taken_out(shown));
     }
     // The hunks: the lesson's changes with two lines of context, merged where they touch.
     let mut hunks: Vec<(usize, usize)> = Vec::new();
@@ -344,28 +351,98 @@ fn has_marker(comment: &str) -> bool {
     marker.len() >= 4 && marker.chars().all(|character| character.is_ascii_uppercase() || character == ' ')
 }
 
+/// Folds each block of code that the new lesson takes out whole, and that opens with a comment saying what it
+/// is (an item's doc comment, a `BROKEN` marker), to that comment's first line: the learner has read the block
+/// in the old lesson, and the comment names it. A block taken out where new code comes in its place stays
+/// whole, and so does one that opens with code: there the old code is half of the story. (`--all` shows it
+/// all.)
+fn fold_blocks_taken_out(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    let mut folded: Vec<Line> = Vec::with_capacity(shown.len());
+    let mut lines = shown.into_iter().peekable();
+    while let Some(line) = lines.next() {
+        if line.is_equal() {
+            folded.push(line);
+            continue;
+        }
+        // One change: the lines removed and added between two equal lines.
+        let mut change = vec![line];
+        while let Some(next) = lines.next_if(|next| !next.is_equal()) {
+            change.push(next);
+        }
+        if change.iter().any(|line| line.sign == '+') {
+            folded.extend(change);
+            continue;
+        }
+        // Taken out, and nothing in its place: fold it paragraph by paragraph.
+        let mut paragraphs: Vec<Vec<Line>> = Vec::new();
+        for line in change {
+            match paragraphs.last_mut() {
+                Some(paragraph) if !line.opens_paragraph => paragraph.push(line),
+                _ => paragraphs.push(vec![line]),
+            }
+        }
+        for paragraph in paragraphs {
+            // A comment over one line of code folds as any comment does, and leaves the line in view.
+            let is_comment = |line: &Line| line.text.trim_start().starts_with("//");
+            let lines_of_code = paragraph.iter().filter(|line| !is_comment(line)).count();
+            if !is_comment(&paragraph[0]) || lines_of_code < 2 {
+                folded.extend(paragraph);
+                continue;
+            }
+            // An item's doc comment says what it does; its first line of code says what it is called.
+            let name = paragraph
+                .iter()
+                .find(|line| !line.text.starts_with("///") && !line.text.starts_with("#["))
+                .filter(|_| paragraph[0].text.starts_with("///"))
+                .map(|line| {
+                    // The words up to the item's name: `pub enum Message`, `pub type SharedReceiver`.
+                    let signature = line.text.trim();
+                    let name_end = signature.find(['(', '<', '{', ';', '=']).unwrap_or(signature.len());
+                    format!(": `{}`", signature[..name_end].trim_end())
+                })
+                .unwrap_or_default();
+            let more = count_of_lines(paragraph.len() - 1, &name);
+            let mut first = paragraph.into_iter().next().expect("a paragraph has a line");
+            first.text = format!("{} […{more}]\n", first.text.trim_end()).into();
+            first.folded = true;
+            folded.push(first);
+        }
+    }
+    folded
+}
+
 /// Folds each comment of several lines that the new lesson takes out to its first line, which says how many
 /// lines follow. The learner has read the old lesson's comment in the old lesson; the diff's story is the code
 /// that goes and the code and comments that come. (`--all` shows it whole.)
 fn fold_old_comments(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
-    let is_old_comment = |line: &Line| line.sign == '-' && line.text.trim_start().starts_with("//");
+    let is_old_comment =
+        |line: &Line| line.sign == '-' && !line.folded && line.text.trim_start().starts_with("//");
     let mut folded: Vec<Line> = Vec::with_capacity(shown.len());
     let mut lines = shown.into_iter().peekable();
     while let Some(mut line) = lines.next() {
         if is_old_comment(&line) {
-            let mut more = 0;
-            while lines.next_if(|next| is_old_comment(next)).is_some() {
-                more += 1;
+            let mut run = Vec::new();
+            while let Some(next) = lines.next_if(|next| is_old_comment(next)) {
+                run.push(next.text);
             }
-            if more > 0 {
-                let first = line.text.trim_end();
-                let plural = if more == 1 { "" } else { "s" };
-                line.text = format!("{first} […{more} more line{plural}]\n").into();
+            if !run.is_empty() {
+                // The first line that says something stands for the comment: not a bare `///` that opens a
+                // paragraph.
+                let says_something = |text: &str| !text.trim().trim_start_matches('/').trim().is_empty();
+                let shown = std::iter::once(&line.text).chain(&run).find(|text| says_something(text));
+                let shown = shown.unwrap_or(&line.text).trim_end().to_string();
+                line.text = format!("{shown} […{}]\n", count_of_lines(run.len(), "")).into();
             }
         }
         folded.push(line);
     }
     folded
+}
+
+/// "1 more line", "5 more lines", then what they hold, if anything is said of it.
+fn count_of_lines(more: usize, what: &str) -> String {
+    let plural = if more == 1 { "" } else { "s" };
+    format!("{more} more line{plural}{what}")
 }
 
 /// A line of a lesson's diff, as the lesson sees it.
@@ -378,6 +455,10 @@ struct Line<'a> {
     old: Option<usize>,
     new: Option<usize>,
     blank: bool,
+    /// A line taken out that follows a blank line of the old file: the first of an item, or of a paragraph.
+    opens_paragraph: bool,
+    /// The first line of a block folded into it, which is not to be folded again.
+    folded: bool,
 }
 
 /// What a line is to the lesson: in both files, or removed from the old, or added in the new.
@@ -394,7 +475,7 @@ impl<'a> Line<'a> {
             LineKind::Removed(old) => ('-', old, None),
             LineKind::Added(new) => ('+', None, new),
         };
-        Line { sign, text: text.into(), old, new, blank }
+        Line { sign, text: text.into(), old, new, blank, opens_paragraph: false, folded: false }
     }
 
     fn is_equal(&self) -> bool {
@@ -644,6 +725,54 @@ mod tests {
             "{text}"
         );
         assert!(source_diff(&old, &new, true).contains("-    // the whole worker\n"));
+    }
+
+    #[test]
+    fn a_comment_taken_out_shows_by_its_first_line_that_says_something() {
+        let old = lib("/// Works.\n///\n/// Python's way.\nfn work() {\n    one();\n}\n");
+        let new = lib("/// Works.\nfn work() {\n    one();\n}\n");
+        let text = source_diff(&old, &new, false);
+        assert!(text.contains(" /// Works.\n-/// Python's way. […1 more line]\n fn work() {\n"), "{text}");
+    }
+
+    #[test]
+    fn an_item_taken_out_whole_shows_by_its_doc_comment_and_its_name() {
+        let old =
+            lib("/// The message.\n/// Two lines.\n#[derive(Debug)]\npub enum Message {\n    Job,\n}\n\n\
+             /// A shared end.\npub type Shared = Arc<Message>;\n\n/// Works.\nfn work() {}\n");
+        let new = lib("/// Works.\nfn work() {}\n");
+        let text = source_diff(&old, &new, false);
+        assert!(
+            text.contains(
+                "-/// The message. […5 more lines: `pub enum Message`]\n\
+                 -/// A shared end.\n-pub type Shared = Arc<Message>;\n /// Works.\n"
+            ),
+            "each item keeps a line, and one line of code stays in view:\n{text}"
+        );
+        assert!(source_diff(&old, &new, true).contains("-    Job,\n"));
+    }
+
+    #[test]
+    fn code_taken_out_is_folded_only_when_nothing_takes_its_place_and_a_comment_names_it() {
+        let marked = "fn work() {\n    one();\n    // BROKEN (Break it 1): no sentinels.\n    if sentinels {\n        \
+                      send();\n    }\n    two();\n}\n";
+        let without = lib("fn work() {\n    one();\n    two();\n}\n");
+        let text = source_diff(&lib(marked), &without, false);
+        assert!(
+            text.contains("-    // BROKEN (Break it 1): no sentinels. […3 more lines]\n     two();\n"),
+            "{text}"
+        );
+
+        // New code in its place: the old code is half of the story, and stays.
+        let replaced = lib("fn work() {\n    one();\n    three();\n    two();\n}\n");
+        let text = source_diff(&lib(marked), &replaced, false);
+        assert!(text.contains("-    if sentinels {\n-        send();\n-    }\n+    three();\n"), "{text}");
+
+        // No comment to name it: the code stays.
+        let unnamed =
+            lib("fn work() {\n    one();\n    for worker in workers {\n        let _ = worker;\n    }\n}\n");
+        let text = source_diff(&unnamed, &lib("fn work() {\n    one();\n}\n"), false);
+        assert!(text.contains("-    for worker in workers {\n-        let _ = worker;\n-    }\n"), "{text}");
     }
 
     #[test]

@@ -111,7 +111,7 @@ async fn produce(harness: Harness, task: TaskLog, sender: QueueSender<Job>) {
             .put(job)
             .watched(&task, "room in the queue")
             .await
-            .expect("the workers keep the queue open until it is closed and empty");
+            .expect("the queue's receiver lives as long as `run`");
         task.say(format_args!("Added job: {}", job.name()));
     }
     task.say(format_args!("Done — added {} jobs total", harness.jobs_made()));

@@ -187,7 +187,7 @@ async fn produce(harness: Harness, task: TaskLog, sender: QueueSender<QueuedJob>
             .put(queued)
             .watched(&task, "room in the queue")
             .await
-            .expect("the workers keep the queue open until it is closed and empty");
+            .expect("the queue's receiver lives as long as `run`");
         task.say(format_args!("Added job: {} [{}]", job.name(), priority.name()));
     }
     task.say(format_args!("Done — added {} jobs total", harness.jobs_made()));
