@@ -395,7 +395,7 @@ fn fold_blocks_taken_out(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
                 .find(|line| !line.text.starts_with("///") && !line.text.starts_with("#["))
                 .filter(|_| paragraph[0].text.starts_with("///"))
                 .map(|line| {
-                    // The words up to the item's name: `pub enum Message`, `pub type SharedReceiver`.
+                    // The item's first line, up to and with its name: `pub enum Message`, `pub type Shared`.
                     let signature = line.text.trim();
                     let name_end = signature.find(['(', '<', '{', ';', '=']).unwrap_or(signature.len());
                     format!(": `{}`", signature[..name_end].trim_end())
