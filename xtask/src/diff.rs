@@ -261,10 +261,9 @@ fn lesson_diff(
         };
         let mut line = Line::with(kind, change.value(), change.value().trim().is_empty());
         line.opens_paragraph = line.sign == '-' && opens_paragraph(line.old);
-        let after_blank = shown.last().is_some_and(|last| last.is_equal() && last.blank);
-        // A blank line added or removed says nothing of the lesson; where hidden lines leave blank lines side
-        // by side, one is enough.
-        if line.blank && !all && (!line.is_equal() || after_blank) {
+        // A blank line removed says nothing of the lesson. (One added is kept until the end: between two new
+        // lines, it parts them.)
+        if line.blank && !all && line.sign == '-' {
             continue;
         }
         shown.push(line);
@@ -276,6 +275,7 @@ fn lesson_diff(
             skipped.insert("comments reworded where the code is the same");
         }
         shown = fold_old_comments(fold_blocks_taken_out(shown));
+        shown = keep_blank_lines_only_between_new_lines(shown);
     }
     // The hunks: the lesson's changes with two lines of context, merged where they touch.
     let mut hunks: Vec<(usize, usize)> = Vec::new();
@@ -292,10 +292,16 @@ fn lesson_diff(
     let mut text = format!("--- {old_path}\n+++ {new_path}\n");
     for (start, end) in hunks {
         let lines = &shown[start..end];
-        let first_old = lines.iter().find_map(|line| line.old).map_or(0, |index| index + 1);
-        let first_new = lines.iter().find_map(|line| line.new).map_or(0, |index| index + 1);
-        let old_count = lines.iter().filter(|line| line.sign != '+').count();
-        let new_count = lines.iter().filter(|line| line.sign != '-').count();
+        // Each side's range is the lines the hunk spans in its file, those left out included, so that the
+        // header says where to look: from its first line to its last (a folded line's last is the last of
+        // what it folds).
+        let span = |indexes: Vec<usize>| match (indexes.iter().min(), indexes.iter().max()) {
+            (Some(first), Some(last)) => (first + 1, last - first + 1),
+            _ => (0, 0),
+        };
+        let (first_old, old_count) =
+            span(lines.iter().flat_map(|line| [line.old, line.old_through]).flatten().collect());
+        let (first_new, new_count) = span(lines.iter().filter_map(|line| line.new).collect());
         text.push_str(&format!("@@ -{first_old},{old_count} +{first_new},{new_count} @@\n"));
         for line in lines {
             text.push(line.sign);
@@ -330,7 +336,7 @@ fn leave_out_reworded_comments(shown: Vec<Line<'_>>) -> (Vec<Line<'_>>, bool) {
         // Reworded: comments taken out and comments put in, and nothing else. A comment only taken out, or
         // only put in, is news; so is a new comment with a marker of what the new lesson does. (An old marker
         // reworded, `FIXED` kept as `Kept`, is not.)
-        let only_comments = change.iter().all(is_comment);
+        let only_comments = change.iter().all(|line| line.blank || is_comment(line));
         let both_sides =
             change.iter().any(|line| line.sign == '-') && change.iter().any(|line| line.sign == '+');
         let marked = change.iter().any(|line| line.sign == '+' && has_marker(&line.text));
@@ -369,7 +375,7 @@ fn fold_blocks_taken_out(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
         while let Some(next) = lines.next_if(|next| !next.is_equal()) {
             change.push(next);
         }
-        if change.iter().any(|line| line.sign == '+') {
+        if change.iter().any(|line| line.sign == '+' && !line.blank) {
             folded.extend(change);
             continue;
         }
@@ -389,26 +395,58 @@ fn fold_blocks_taken_out(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
                 folded.extend(paragraph);
                 continue;
             }
-            // An item's doc comment says what it does; its first line of code says what it is called.
-            let name = paragraph
-                .iter()
-                .find(|line| !line.text.starts_with("///") && !line.text.starts_with("#["))
-                .filter(|_| paragraph[0].text.starts_with("///"))
-                .map(|line| {
-                    // The item's first line, up to and with its name: `pub enum Message`, `pub type Shared`.
-                    let signature = line.text.trim();
-                    let name_end = signature.find(['(', '<', '{', ';', '=']).unwrap_or(signature.len());
-                    format!(": `{}`", signature[..name_end].trim_end())
-                })
-                .unwrap_or_default();
-            let more = count_of_lines(paragraph.len() - 1, &name);
+            let code = folded_code(&paragraph);
+            let more = count_of_lines(paragraph.len() - 1, &format!(": `{code}`"));
+            let old_through = paragraph.iter().filter_map(|line| line.old).max();
             let mut first = paragraph.into_iter().next().expect("a paragraph has a line");
             first.text = format!("{} […{more}]\n", first.text.trim_end()).into();
             first.folded = true;
+            first.old_through = old_through;
             folded.push(first);
         }
     }
     folded
+}
+
+/// What a folded block's code is, in a few words: an item's first line up to its name (`pub enum Message`:
+/// its doc comment said what it does), or the block's first line of code (`if send_sentinels { … }`).
+fn folded_code(paragraph: &[Line<'_>]) -> String {
+    let is_item = paragraph[0].text.starts_with("///");
+    let is_code = |line: &&Line| {
+        let text = line.text.trim_start();
+        !text.starts_with("//") && !text.starts_with("#[")
+    };
+    let first = paragraph.iter().find(is_code).map_or("", |line| line.text.trim());
+    if is_item {
+        let name_end = first.find(['(', '<', '{', ';', '=']).unwrap_or(first.len());
+        first[..name_end].trim_end().to_string()
+    } else if let Some(opening) = first.strip_suffix('{') {
+        format!("{opening}{{ … }}")
+    } else {
+        first.to_string()
+    }
+}
+
+/// Drops each blank line added, but one between two new lines that are not blank: there it parts two new
+/// items, or two steps of new code, as it does in the new lesson. Where the lines left out leave two blank
+/// lines side by side, one is enough.
+fn keep_blank_lines_only_between_new_lines(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    let is_new_code = |line: Option<&Line>| line.is_some_and(|line| line.sign == '+' && !line.blank);
+    let keep: Vec<bool> = (0..shown.len())
+        .map(|at| {
+            let line = &shown[at];
+            !(line.sign == '+' && line.blank)
+                || at > 0 && is_new_code(shown.get(at - 1)) && is_new_code(shown.get(at + 1))
+        })
+        .collect();
+    let mut kept: Vec<Line> = Vec::with_capacity(shown.len());
+    for (line, keep) in shown.into_iter().zip(keep) {
+        let after_blank = kept.last().is_some_and(|last| last.blank);
+        if keep && !(line.blank && after_blank) {
+            kept.push(line);
+        }
+    }
+    kept
 }
 
 /// Folds each comment of several lines that the new lesson takes out to its first line, which says how many
@@ -423,14 +461,16 @@ fn fold_old_comments(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
         if is_old_comment(&line) {
             let mut run = Vec::new();
             while let Some(next) = lines.next_if(|next| is_old_comment(next)) {
-                run.push(next.text);
+                run.push(next);
             }
-            if !run.is_empty() {
+            if let Some(last) = run.last() {
+                line.old_through = last.old;
                 // The first line that says something stands for the comment: not a bare `///` that opens a
                 // paragraph.
                 let says_something = |text: &str| !text.trim().trim_start_matches('/').trim().is_empty();
-                let shown = std::iter::once(&line.text).chain(&run).find(|text| says_something(text));
-                let shown = shown.unwrap_or(&line.text).trim_end().to_string();
+                let mut texts = std::iter::once(&line.text).chain(run.iter().map(|line| &line.text));
+                let shown =
+                    texts.find(|text| says_something(text)).unwrap_or(&line.text).trim_end().to_string();
                 line.text = format!("{shown} […{}]\n", count_of_lines(run.len(), "")).into();
             }
         }
@@ -459,6 +499,8 @@ struct Line<'a> {
     opens_paragraph: bool,
     /// The first line of a block folded into it, which is not to be folded again.
     folded: bool,
+    /// For a folded line, the index in the old file of the last line it folds.
+    old_through: Option<usize>,
 }
 
 /// What a line is to the lesson: in both files, or removed from the old, or added in the new.
@@ -475,7 +517,16 @@ impl<'a> Line<'a> {
             LineKind::Removed(old) => ('-', old, None),
             LineKind::Added(new) => ('+', None, new),
         };
-        Line { sign, text: text.into(), old, new, blank, opens_paragraph: false, folded: false }
+        Line {
+            sign,
+            text: text.into(),
+            old,
+            new,
+            blank,
+            opens_paragraph: false,
+            folded: false,
+            old_through: None,
+        }
     }
 
     fn is_equal(&self) -> bool {
@@ -759,7 +810,7 @@ mod tests {
         let without = lib("fn work() {\n    one();\n    two();\n}\n");
         let text = source_diff(&lib(marked), &without, false);
         assert!(
-            text.contains("-    // BROKEN (Break it 1): no sentinels. […3 more lines]\n     two();\n"),
+            text.contains("-    // BROKEN (Break it 1): no sentinels. […3 more lines: `if sentinels { … }`]\n     two();\n"),
             "{text}"
         );
 
@@ -773,6 +824,25 @@ mod tests {
             lib("fn work() {\n    one();\n    for worker in workers {\n        let _ = worker;\n    }\n}\n");
         let text = source_diff(&unnamed, &lib("fn work() {\n    one();\n}\n"), false);
         assert!(text.contains("-    for worker in workers {\n-        let _ = worker;\n-    }\n"), "{text}");
+    }
+
+    #[test]
+    fn a_hunk_s_header_spans_the_lines_it_covers_in_each_file_those_left_out_included() {
+        let old = lib("fn work() {\n    // A\n    // long\n    // comment.\n    one();\n}\n");
+        let new = lib("fn work() {\n    two();\n}\n");
+        let text = source_diff(&old, &new, false);
+        assert!(
+            text.contains("@@ -1,6 +1,3 @@\n fn work() {\n-    // A […2 more lines]\n-    one();\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_blank_line_added_stays_only_between_new_lines() {
+        let old = lib("fn one() {}\n");
+        let new = lib("fn one() {}\n\nfn two() {}\n\nfn three() {}\n");
+        let text = source_diff(&old, &new, false);
+        assert!(text.ends_with(" fn one() {}\n+fn two() {}\n+\n+fn three() {}\n"), "{text}");
     }
 
     #[test]
