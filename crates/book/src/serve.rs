@@ -2,6 +2,7 @@
 //! lesson's text, picture or code changes. Reload the page to see the change.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use notify_debouncer_full::notify::RecursiveMode;
@@ -17,9 +18,17 @@ pub fn serve(course_root: &Path, folder: &Path, port: u16) -> Result<(), String>
         format!("cannot serve the book on 127.0.0.1:{port}: {error} (try another --port)")
     })?;
     println!("The book is at http://127.0.0.1:{port}/ : open it in a browser. Ctrl-C stops serving it.");
-    let _watcher = watch_and_remake(course_root.to_path_buf(), folder.to_path_buf())?;
+    // mdBook empties the pages' folder before it writes the new pages: a page asked for in between would be
+    // missing. So the book is made again holding this lock, and a page is read holding it too: a request
+    // during a remake waits for the new page rather than get no page.
+    let making = Arc::new(Mutex::new(()));
+    let _watcher = watch_and_remake(course_root.to_path_buf(), folder.to_path_buf(), making.clone())?;
     for request in server.incoming_requests() {
-        let response = match page(&book.html, request.url()) {
+        let found = {
+            let _made = making.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            page(&book.html, request.url())
+        };
+        let response = match found {
             Some((bytes, content_type)) => {
                 let header =
                     tiny_http::Header::from_bytes("Content-Type", content_type).expect("a valid header");
@@ -33,10 +42,11 @@ pub fn serve(course_root: &Path, folder: &Path, port: u16) -> Result<(), String>
     Ok(())
 }
 
-/// Watches the course's lessons and crates, and makes the book again after each change.
+/// Watches the course's lessons and crates, and makes the book again after each change, holding `making`.
 fn watch_and_remake(
     course_root: PathBuf,
     folder: PathBuf,
+    making: Arc<Mutex<()>>,
 ) -> Result<
     notify_debouncer_full::Debouncer<
         notify_debouncer_full::notify::RecommendedWatcher,
@@ -66,6 +76,7 @@ fn watch_and_remake(
             });
             if changed {
                 let started = Instant::now();
+                let _making = making.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 match crate::make(&remake_root, &folder) {
                     Ok(_) => println!(
                         "Made the book again in {:.1} s: reload the page.",
