@@ -320,19 +320,8 @@ fn lesson_diff(
 /// out.
 fn leave_out_reworded_comments(shown: Vec<Line<'_>>) -> (Vec<Line<'_>>, bool) {
     let is_comment = |line: &Line| line.text.trim_start().starts_with("//");
-    let mut kept: Vec<Line> = Vec::with_capacity(shown.len());
     let mut left_out = false;
-    let mut lines = shown.into_iter().peekable();
-    while let Some(line) = lines.next() {
-        if line.is_equal() {
-            kept.push(line);
-            continue;
-        }
-        // One change: the lines removed and added between two equal lines.
-        let mut change = vec![line];
-        while let Some(next) = lines.next_if(|next| !next.is_equal()) {
-            change.push(next);
-        }
+    let kept = each_change(shown, |change, kept| {
         // Reworded: comments taken out and comments put in, and nothing else. A comment only taken out, or
         // only put in, is news; so is a new comment with a marker of what the new lesson does. (An old marker
         // reworded, `FIXED` kept as `Kept`, is not.)
@@ -345,8 +334,30 @@ fn leave_out_reworded_comments(shown: Vec<Line<'_>>) -> (Vec<Line<'_>>, bool) {
         } else {
             kept.extend(change);
         }
-    }
+    });
     (kept, left_out)
+}
+
+/// The lines of a diff with each change (the lines removed and added between two equal lines) made over by
+/// `make_over`, which pushes what is to be shown of it; the equal lines stay as they are.
+fn each_change<'a>(
+    shown: Vec<Line<'a>>,
+    mut make_over: impl FnMut(Vec<Line<'a>>, &mut Vec<Line<'a>>),
+) -> Vec<Line<'a>> {
+    let mut made: Vec<Line> = Vec::with_capacity(shown.len());
+    let mut lines = shown.into_iter().peekable();
+    while let Some(line) = lines.next() {
+        if line.is_equal() {
+            made.push(line);
+            continue;
+        }
+        let mut change = vec![line];
+        while let Some(next) = lines.next_if(|next| !next.is_equal()) {
+            change.push(next);
+        }
+        make_over(change, &mut made);
+    }
+    made
 }
 
 /// Whether a comment opens with a marker of what the lesson does: words in capitals, then `:` or ` (`.
@@ -363,21 +374,10 @@ fn has_marker(comment: &str) -> bool {
 /// whole, and so does one that opens with code: there the old code is half of the story. (`--all` shows it
 /// all.)
 fn fold_blocks_taken_out(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
-    let mut folded: Vec<Line> = Vec::with_capacity(shown.len());
-    let mut lines = shown.into_iter().peekable();
-    while let Some(line) = lines.next() {
-        if line.is_equal() {
-            folded.push(line);
-            continue;
-        }
-        // One change: the lines removed and added between two equal lines.
-        let mut change = vec![line];
-        while let Some(next) = lines.next_if(|next| !next.is_equal()) {
-            change.push(next);
-        }
+    each_change(shown, |change, folded| {
         if change.iter().any(|line| line.sign == '+' && !line.blank) {
             folded.extend(change);
-            continue;
+            return;
         }
         // Taken out, and nothing in its place: fold it paragraph by paragraph.
         let mut paragraphs: Vec<Vec<Line>> = Vec::new();
@@ -404,8 +404,7 @@ fn fold_blocks_taken_out(shown: Vec<Line<'_>>) -> Vec<Line<'_>> {
             first.old_through = old_through;
             folded.push(first);
         }
-    }
-    folded
+    })
 }
 
 /// What a folded block's code is, in a few words: an item's first line up to its name (`pub enum Message`:
