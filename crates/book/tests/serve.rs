@@ -114,15 +114,16 @@ fn a_change_to_a_lesson_shows_in_the_served_book() {
     let mut answers = 0;
     loop {
         assert!(started.elapsed() < Duration::from_secs(60), "the change never showed in the served page");
-        let Some(response) = get(port, "/01-baseline.html") else { continue };
-        answers += 1;
-        assert!(
-            response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
-            "answer {answers}, while the book was made again, was not the page:\n{}",
-            response.lines().take(3).collect::<Vec<_>>().join("\n")
-        );
-        if response.contains("zebra-on-the-queue") {
-            break;
+        if let Some(response) = get(port, "/01-baseline.html") {
+            answers += 1;
+            assert!(
+                response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
+                "answer {answers}, while the book was made again, was not the page:\n{}",
+                response.lines().take(3).collect::<Vec<_>>().join("\n")
+            );
+            if response.contains("zebra-on-the-queue") {
+                break;
+            }
         }
         std::thread::sleep(Duration::from_millis(5));
     }
