@@ -326,8 +326,8 @@ fn leave_out_reworded_comments(shown: Vec<Line<'_>>) -> (Vec<Line<'_>>, bool) {
         // only put in, is news; so is a new comment with a marker of what the new lesson does. (An old marker
         // reworded, `FIXED` kept as `Kept`, is not.)
         let only_comments = change.iter().all(|line| line.blank || is_comment(line));
-        let both_sides =
-            change.iter().any(|line| line.sign == '-') && change.iter().any(|line| line.sign == '+');
+        let both_sides = change.iter().any(|line| line.sign == '-')
+            && change.iter().any(|line| line.sign == '+' && !line.blank);
         let marked = change.iter().any(|line| line.sign == '+' && has_marker(&line.text));
         if only_comments && both_sides && !marked {
             left_out = true;
@@ -746,6 +746,9 @@ mod tests {
         let new = lib("fn work() {\n    // Why one, and not two.\n    one();\n}\n");
         assert!(source_diff(&old, &new, false).contains("+    // Why one, and not two.\n"));
         assert!(source_diff(&new, &old, false).contains("-    // Why one, and not two.\n"));
+        // Taken out, with a blank line in its place: still taken out, not reworded.
+        let blank = lib("fn work() {\n\n    one();\n}\n");
+        assert!(source_diff(&new, &blank, false).contains("-    // Why one, and not two.\n"));
     }
 
     #[test]
